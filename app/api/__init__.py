@@ -1,0 +1,1 @@
+"""The HTTP edge: routers, dependencies and error rendering."""

@@ -1,0 +1,79 @@
+"""The ``framework-advisor`` command line: serve, migrate, load the knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
+from app.db.migrate import upgrade_to_head
+from app.knowledge.bundle import read_bundle
+from app.knowledge.loader import load_bundle
+from app.settings import Settings
+
+cli = typer.Typer(help="framework-advisor: which Python web framework fits your project.")
+
+
+async def _load_knowledge(url: str, settings: Settings, *, force: bool) -> bool:
+    engine = create_engine(url, settings)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            return await load_bundle(session, read_bundle(), force=force)
+    finally:
+        await engine.dispose()
+
+
+def _prepare_database(settings: Settings, *, force_load: bool = False) -> str:
+    url = resolve_database_url(settings)
+    typer.echo("migrating the database to head ...")
+    upgrade_to_head(url)
+    changed = asyncio.run(_load_knowledge(url, settings, force=force_load))
+    typer.echo("knowledge base loaded" if changed else "knowledge base already up to date")
+    return url
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Migrate, load the bundled knowledge base if missing or stale, and serve."""
+    settings = Settings()
+    url = _prepare_database(settings)
+    # Workers are separate processes: hand them the resolved URL so they share one database.
+    os.environ["DATABASE_URL"] = url
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"serving on http://{host}:{port}  (Swagger UI: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Migrate the database to head, and nothing else."""
+    upgrade_to_head(resolve_database_url(Settings()))
+    typer.echo("database at head")
+
+
+@cli.command("load-knowledge")
+def load_knowledge(
+    force: Annotated[bool, typer.Option(help="Reload even if this version is loaded.")] = False,
+) -> None:
+    """Migrate, then load the bundled knowledge base into the database."""
+    _prepare_database(Settings(), force_load=force)
+
+
+def main() -> None:
+    cli()

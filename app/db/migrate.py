@@ -1,0 +1,38 @@
+"""Run Alembic migrations from code (CLI, tests) and report where a database stands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade_to_head(database_url: str) -> None:
+    """Migrate to head. Synchronous: env.py runs its own event loop, so call it off-loop."""
+    command.upgrade(alembic_config(database_url), "head")
+
+
+def head_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config("postgresql+asyncpg://unused"))
+    return frozenset(script.get_heads())
+
+
+async def current_revisions(connection: AsyncConnection) -> frozenset[str]:
+    def read(sync_connection: object) -> frozenset[str]:
+        context = MigrationContext.configure(sync_connection)  # type: ignore[arg-type]
+        return frozenset(context.get_current_heads())
+
+    return await connection.run_sync(read)

@@ -1,0 +1,1 @@
+"""The knowledge base: bundled data files, their tables, loading, reading and the read API."""

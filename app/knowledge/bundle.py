@@ -1,0 +1,325 @@
+"""The bundled knowledge base: the data files under ``app/knowledge/data`` and their models.
+
+Every fact carries its source. The loader reads the YAML files, validates them with these models
+and checks cross-references (every slug and source id used must be defined), so a typo in a data
+file fails loudly at load time instead of producing a silently wrong recommendation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DATA_DIR = Path(__file__).parent / "data"
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+SourceId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceKind(StrEnum):
+    article = "article"
+    docs = "docs"
+    repository = "repository"
+    survey = "survey"
+
+
+class SourceData(_Strict):
+    id: SourceId
+    title: str
+    author: str | None = Field(None, description="Person who wrote it, when named.")
+    publisher: str | None = Field(None, description="Site or organisation that published it.")
+    published: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="Publication or last-update date, only as precise as the source gives it.",
+    )
+    url: str | None = None
+    accessed: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="When we read it (for live docs)."
+    )
+    seed_file: str | None = Field(None, description="File name under shared/seeds, if a seed.")
+    kind: SourceKind
+
+
+class Evidence(_Strict):
+    source: SourceId
+    claim: str = Field(
+        min_length=1, description="What the source says, quoted or closely paraphrased."
+    )
+
+
+class CriterionData(_Strict):
+    slug: Slug
+    name: str
+    description: str
+    scale: str = Field(description="What 1.0 and 0.0 mean for this criterion.")
+
+
+class FeatureData(_Strict):
+    slug: Slug
+    name: str
+    description: str
+
+
+class Assessment(_Strict):
+    """A framework's standing on one criterion: 0..1 (1 = best on this criterion) or unknown."""
+
+    value: float | None = Field(None, ge=0.0, le=1.0)
+    raw: str | None = Field(None, description="The figure or statement the value was derived from.")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_values_need_evidence(self) -> Assessment:
+        if self.value is not None and not self.evidence:
+            raise ValueError("a known value needs at least one evidence row")
+        return self
+
+
+class Support(StrEnum):
+    builtin = "builtin"
+    addon = "addon"
+    none = "none"
+    unknown = "unknown"
+
+
+class FeatureSupport(_Strict):
+    support: Support
+    packages: list[str] = Field(default_factory=list, description="PyPI packages that add it.")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Benchmark(_Strict):
+    workload: str = Field(description="e.g. json_no_db, db_query, crud_api, cold_start, memory.")
+    metric: str = Field(description="e.g. requests_per_second, p95_latency_ms, memory_mb.")
+    low: float | None = None
+    high: float | None = Field(None, description="Upper bound when the source gives a range.")
+    unit: str
+    setup: str | None = None
+    source: SourceId
+    claim: str
+
+
+class FrameworkData(_Strict):
+    slug: Slug
+    name: str
+    summary: str
+    first_release: int | None = None
+    homepage: str | None = None
+    pypi: str
+    assessments: dict[Slug, Assessment] = Field(default_factory=dict)
+    features: dict[Slug, FeatureSupport] = Field(default_factory=dict)
+    benchmarks: list[Benchmark] = Field(default_factory=list)
+
+
+class RuleCondition(_Strict):
+    """A condition in profile terms. Every field that is set must hold (AND)."""
+
+    project_types: list[str] | None = None
+    features_any: list[Slug] | None = Field(None, description="Any of these is must or want.")
+    min_peak_rps: int | None = None
+    max_peak_rps: int | None = None
+    workloads: list[str] | None = None
+    max_timeline_weeks: int | None = None
+    min_lifespan_years: float | None = None
+    max_lifespan_years: float | None = None
+    min_team_size: int | None = None
+    max_team_size: int | None = None
+    team_knows: Slug | None = None
+    team_knows_none_of: list[Slug] | None = None
+    async_experience: list[str] | None = None
+    python_experience: list[str] | None = None
+    styles: list[str] | None = None
+    deployments: list[str] | None = None
+    min_priority: dict[Slug, int] | None = None
+
+
+class RuleData(_Strict):
+    id: Slug
+    source: SourceId
+    kind: str = Field(description="matrix, product_type, guide, tree, team_size, question, advice.")
+    text: str = Field(description="The guidance as the source puts it.")
+    when: RuleCondition
+    primary: list[Slug] = Field(min_length=1)
+    alternative: list[Slug] = Field(default_factory=list)
+
+
+class TeamSizeGuidance(_Strict):
+    label: str
+    min_size: int
+    max_size: int | None
+    verdicts: dict[Slug, str]
+    winner: str
+    source: SourceId
+
+
+class MigrationPath(_Strict):
+    from_: Slug = Field(alias="from")
+    to: Slug
+    difficulty: str | None = None
+    estimate: str | None = None
+    transfers: list[str] = Field(default_factory=list)
+    to_learn: list[str] = Field(default_factory=list)
+    approach: str | None = None
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Companion(_Strict):
+    framework: Slug
+    need: str = Field(description="orm, migrations, admin, auth, api_docs, server, validation, ...")
+    package: str
+    note: str | None = None
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class CostFigure(_Strict):
+    framework: Slug
+    kind: str = Field(description="development_hours, maintenance_per_year, hosting_per_month.")
+    value: float
+    unit: str
+    setup: str
+    source: SourceId
+    claim: str
+
+
+class KnowledgeBundle(_Strict):
+    sources: list[SourceData]
+    criteria: list[CriterionData]
+    features: list[FeatureData]
+    frameworks: list[FrameworkData]
+    rules: list[RuleData]
+    team_sizes: list[TeamSizeGuidance]
+    migrations: list[MigrationPath]
+    companions: list[Companion]
+    costs: list[CostFigure]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> KnowledgeBundle:
+        problems = list(_dangling_references(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def version(self) -> str:
+        """A content hash: changes when, and only when, the content changes."""
+        content = self.model_dump(mode="json", by_alias=True)
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
+    sources = {s.id for s in bundle.sources}
+    criteria = {c.slug for c in bundle.criteria}
+    features = {f.slug for f in bundle.features}
+    frameworks = {f.slug for f in bundle.frameworks}
+    problems: list[str] = []
+
+    def need(kind: str, known: set[str], value: str, where: str) -> None:
+        if value not in known:
+            problems.append(f"{where}: unknown {kind} {value!r}")
+
+    for kind, slugs in (
+        ("source", [s.id for s in bundle.sources]),
+        ("criterion", [c.slug for c in bundle.criteria]),
+        ("feature", [f.slug for f in bundle.features]),
+        ("framework", [f.slug for f in bundle.frameworks]),
+        ("rule", [r.id for r in bundle.rules]),
+    ):
+        duplicates = {s for s in slugs if slugs.count(s) > 1}
+        problems.extend(f"duplicate {kind} {d!r}" for d in sorted(duplicates))
+
+    for fw in bundle.frameworks:
+        for crit, assessment in fw.assessments.items():
+            need("criterion", criteria, crit, f"{fw.slug}.assessments")
+            for ev in assessment.evidence:
+                need("source", sources, ev.source, f"{fw.slug}.assessments.{crit}")
+        for feat, support in fw.features.items():
+            need("feature", features, feat, f"{fw.slug}.features")
+            for ev in support.evidence:
+                need("source", sources, ev.source, f"{fw.slug}.features.{feat}")
+        for bench in fw.benchmarks:
+            need("source", sources, bench.source, f"{fw.slug}.benchmarks")
+    for rule in bundle.rules:
+        need("source", sources, rule.source, f"rules.{rule.id}")
+        for slug in [*rule.primary, *rule.alternative, *(rule.when.team_knows_none_of or [])]:
+            need("framework", frameworks, slug, f"rules.{rule.id}")
+        if rule.when.team_knows:
+            need("framework", frameworks, rule.when.team_knows, f"rules.{rule.id}")
+        for feat in rule.when.features_any or []:
+            need("feature", features, feat, f"rules.{rule.id}")
+        for crit in rule.when.min_priority or {}:
+            need("criterion", criteria, crit, f"rules.{rule.id}")
+    for guide in bundle.team_sizes:
+        need("source", sources, guide.source, f"team_sizes.{guide.label}")
+        for slug in guide.verdicts:
+            need("framework", frameworks, slug, f"team_sizes.{guide.label}")
+    for path in bundle.migrations:
+        need("framework", frameworks, path.from_, "migrations")
+        need("framework", frameworks, path.to, "migrations")
+        for ev in path.evidence:
+            need("source", sources, ev.source, f"migrations.{path.from_}->{path.to}")
+    for comp in bundle.companions:
+        need("framework", frameworks, comp.framework, f"companions.{comp.package}")
+        for ev in comp.evidence:
+            need("source", sources, ev.source, f"companions.{comp.package}")
+    for cost in bundle.costs:
+        need("framework", frameworks, cost.framework, "costs")
+        need("source", sources, cost.source, "costs")
+    return problems
+
+
+def _read_yaml(path: Path) -> object:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _read_section(data_dir: Path, name: str) -> list[object]:
+    """A section is ``name.yaml`` (a list) and/or ``name/*.yaml`` (each a list, or one item)."""
+    items: list[object] = []
+    paths = [data_dir / f"{name}.yaml", *sorted((data_dir / name).glob("*.yaml"))]
+    for path in paths:
+        if not path.is_file():
+            continue
+        content = _read_yaml(path)
+        if isinstance(content, list):
+            items.extend(content)
+        elif content is not None:
+            items.append(content)
+    return items
+
+
+SECTIONS = (
+    "sources",
+    "criteria",
+    "features",
+    "frameworks",
+    "rules",
+    "team_sizes",
+    "migrations",
+    "companions",
+    "costs",
+)
+
+
+def read_bundle(data_dir: Path = DATA_DIR) -> KnowledgeBundle:
+    """Read and validate every data file. Raises pydantic.ValidationError on bad data."""
+    return KnowledgeBundle.model_validate(
+        {name: _read_section(data_dir, name) for name in SECTIONS}
+    )
+
+
+if __name__ == "__main__":
+    bundle = read_bundle()
+    print(
+        f"ok: version {bundle.version()}, {len(bundle.frameworks)} frameworks, "
+        f"{len(bundle.sources)} sources, {len(bundle.rules)} rules"
+    )

@@ -1,0 +1,49 @@
+"""Service settings, read from the environment (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL", "ADVISOR_DATABASE_URL"),
+        description="postgresql+asyncpg:// URL. Unset: start the embedded PostgreSQL.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: LogLevel = "info"
+    data_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path("framework-advisor"),
+        description="Where the embedded PostgreSQL keeps its data directory.",
+    )
+    db_connect_timeout: float = Field(3.0, gt=0, description="Seconds, for /readyz and startup.")
+    kb_refresh_seconds: float = Field(
+        30.0, gt=0, description="How often the knowledge-base version is checked for changes."
+    )
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest request body accepted.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_asyncpg(cls, url: str | None) -> str | None:
+        """Accept plain postgresql:// URLs too: the service always talks through asyncpg."""
+        if url is None or not url.strip():
+            return None
+        for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+        if not url.startswith("postgresql+asyncpg://"):
+            raise ValueError("DATABASE_URL must be a postgresql:// or postgresql+asyncpg:// URL")
+        return url
