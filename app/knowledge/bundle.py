@@ -126,9 +126,12 @@ class RuleCondition(_Strict):
 
     project_types: list[str] | None = None
     features_any: list[Slug] | None = Field(None, description="Any of these is must or want.")
+    features_all: list[Slug] | None = Field(None, description="All of these are must or want.")
+    features_none: list[Slug] | None = Field(None, description="None of these is requested.")
     min_peak_rps: int | None = None
     max_peak_rps: int | None = None
     workloads: list[str] | None = None
+    min_timeline_weeks: int | None = None
     max_timeline_weeks: int | None = None
     min_lifespan_years: float | None = None
     max_lifespan_years: float | None = None
@@ -148,9 +151,18 @@ class RuleData(_Strict):
     source: SourceId
     kind: str = Field(description="matrix, product_type, guide, tree, team_size, question, advice.")
     text: str = Field(description="The guidance as the source puts it.")
-    when: RuleCondition
-    primary: list[Slug] = Field(min_length=1)
+    when: list[RuleCondition] = Field(
+        min_length=1, description="The rule applies when any of these conditions holds."
+    )
+    primary: list[Slug] = Field(default_factory=list)
     alternative: list[Slug] = Field(default_factory=list)
+    avoid: list[Slug] = Field(default_factory=list, description="Frameworks the source warns off.")
+
+    @model_validator(mode="after")
+    def _names_a_framework(self) -> RuleData:
+        if not (self.primary or self.avoid):
+            raise ValueError("a rule needs a primary pick or frameworks to avoid")
+        return self
 
 
 class TeamSizeGuidance(_Strict):
@@ -250,14 +262,22 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
             need("source", sources, bench.source, f"{fw.slug}.benchmarks")
     for rule in bundle.rules:
         need("source", sources, rule.source, f"rules.{rule.id}")
-        for slug in [*rule.primary, *rule.alternative, *(rule.when.team_knows_none_of or [])]:
+        for slug in [*rule.primary, *rule.alternative, *rule.avoid]:
             need("framework", frameworks, slug, f"rules.{rule.id}")
-        if rule.when.team_knows:
-            need("framework", frameworks, rule.when.team_knows, f"rules.{rule.id}")
-        for feat in rule.when.features_any or []:
-            need("feature", features, feat, f"rules.{rule.id}")
-        for crit in rule.when.min_priority or {}:
-            need("criterion", criteria, crit, f"rules.{rule.id}")
+        for when in rule.when:
+            for slug in [
+                *(when.team_knows_none_of or []),
+                *([when.team_knows] if when.team_knows else []),
+            ]:
+                need("framework", frameworks, slug, f"rules.{rule.id}.when")
+            for feat in [
+                *(when.features_any or []),
+                *(when.features_all or []),
+                *(when.features_none or []),
+            ]:
+                need("feature", features, feat, f"rules.{rule.id}.when")
+            for crit in when.min_priority or {}:
+                need("criterion", criteria, crit, f"rules.{rule.id}.when")
     for guide in bundle.team_sizes:
         need("source", sources, guide.source, f"team_sizes.{guide.label}")
         for slug in guide.verdicts:

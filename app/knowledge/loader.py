@@ -45,9 +45,10 @@ def bundle_rows(bundle: KnowledgeBundle) -> dict[Table, Rows]:
                 "source": r.source,
                 "kind": r.kind,
                 "text": r.text,
-                "condition": r.when.model_dump(exclude_none=True),
+                "condition": [w.model_dump(exclude_none=True) for w in r.when],
                 "primary": r.primary,
                 "alternative": r.alternative,
+                "avoid": r.avoid,
             }
             for i, r in enumerate(bundle.rules)
         ],

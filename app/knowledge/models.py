@@ -158,9 +158,10 @@ class Rule(Base):
     source: Mapped[str] = _source_fk()
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
-    condition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    condition: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     primary: Mapped[list[str]] = mapped_column(ARRAY(SLUG))
     alternative: Mapped[list[str]] = mapped_column(ARRAY(SLUG))
+    avoid: Mapped[list[str]] = mapped_column(ARRAY(SLUG))
 
 
 class TeamSizeGuidance(Base):

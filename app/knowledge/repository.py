@@ -8,6 +8,7 @@ from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.base import Base
 from app.knowledge import models
 
 
@@ -50,3 +51,25 @@ async def replace_all(
         if keep:
             stale = stale.where(tuple_(*key_columns).not_in(keep))
         await session.execute(stale)
+
+
+async def all_rows(session: AsyncSession, model: type[Base]) -> list[Any]:
+    """Every row of a knowledge table, in its natural order (primary key, then position)."""
+    table = model.__table__
+    order = [c for c in table.primary_key.columns]  # type: ignore[attr-defined]
+    if "position" in table.columns:
+        order = [table.c.position, *order]
+    result = await session.scalars(select(model).order_by(*order))
+    return list(result.all())
+
+
+async def framework(session: AsyncSession, slug: str) -> models.Framework | None:
+    return await session.get(models.Framework, slug)
+
+
+async def framework_rows(session: AsyncSession, model: type[Base], slug: str) -> list[Any]:
+    """Rows of a per-framework table (assessments, evidence, features, benchmarks) for one slug."""
+    table = model.__table__
+    order = [c for c in table.primary_key.columns]  # type: ignore[attr-defined]
+    result = await session.scalars(select(model).where(table.c.framework == slug).order_by(*order))
+    return list(result.all())

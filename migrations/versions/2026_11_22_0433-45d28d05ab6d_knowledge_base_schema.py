@@ -1,8 +1,8 @@
 """knowledge base schema
 
-Revision ID: b555dc0b3a20
+Revision ID: 45d28d05ab6d
 Revises:
-Create Date: 2026-11-22 04:23:22.524401
+Create Date: 2026-11-22 04:33:54.334632
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "b555dc0b3a20"
+revision: str = "45d28d05ab6d"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -214,6 +214,7 @@ def upgrade() -> None:
         sa.Column("condition", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("primary", sa.ARRAY(sa.String(length=64)), nullable=False),
         sa.Column("alternative", sa.ARRAY(sa.String(length=64)), nullable=False),
+        sa.Column("avoid", sa.ARRAY(sa.String(length=64)), nullable=False),
         sa.ForeignKeyConstraint(
             ["source"], ["sources.id"], name=op.f("fk_rules_source_sources"), ondelete="RESTRICT"
         ),

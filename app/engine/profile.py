@@ -1,0 +1,186 @@
+"""The request contract: what a caller says about its project."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SlugStr = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+
+
+class ProjectType(StrEnum):
+    api = "api"
+    full_web_app = "full_web_app"
+    microservice = "microservice"
+    ml_serving = "ml_serving"
+    realtime = "realtime"
+    content_site = "content_site"
+    ecommerce = "ecommerce"
+    saas = "saas"
+    internal_tool = "internal_tool"
+    prototype = "prototype"
+
+
+class Need(StrEnum):
+    must = "must"
+    want = "want"
+    nice = "nice"
+
+
+class Workload(StrEnum):
+    crud = "crud"
+    io_fanout = "io_fanout"
+    cpu_bound = "cpu_bound"
+    streaming = "streaming"
+
+
+class Deployment(StrEnum):
+    serverless = "serverless"
+    containers = "containers"
+    vm = "vm"
+    paas = "paas"
+
+
+class AsyncExperience(StrEnum):
+    none = "none"
+    some = "some"
+    strong = "strong"
+
+
+class PythonExperience(StrEnum):
+    beginner = "beginner"
+    intermediate = "intermediate"
+    expert = "expert"
+
+
+class TeamStyle(StrEnum):
+    conventions = "conventions"
+    flexibility = "flexibility"
+    no_preference = "no_preference"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Team(_Input):
+    size: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="People writing the code. Default: not stated.",
+        examples=[4],
+    )
+    known_frameworks: list[SlugStr] | None = Field(
+        None,
+        max_length=50,
+        description=(
+            "Framework slugs the team already knows. Omitted: not stated. "
+            "An empty list: the team knows none."
+        ),
+        examples=[["flask"]],
+    )
+    async_experience: AsyncExperience | None = Field(
+        None,
+        description="How well the team knows async Python. Default: not stated.",
+        examples=["none"],
+    )
+    python_experience: PythonExperience | None = Field(
+        None,
+        description="The team's Python experience. Default: not stated.",
+        examples=["intermediate"],
+    )
+    style: TeamStyle = Field(
+        TeamStyle.no_preference,
+        description="Whether the team prefers conventions or picking every component.",
+        examples=["conventions"],
+    )
+
+
+class ProjectProfile(_Input):
+    """What is being built, by whom, for how long, and what matters."""
+
+    project_type: ProjectType = Field(description="What is being built.", examples=["api"])
+    features: dict[SlugStr, Need] = Field(
+        default_factory=dict,
+        max_length=64,
+        description="Feature slug (see GET /features) to how much it is needed. Default: none.",
+        examples=[{"auto_api_docs": "must", "websockets": "want"}],
+    )
+    expected_peak_rps: int | None = Field(
+        None,
+        ge=0,
+        le=100_000_000,
+        description="Expected peak requests per second. Default: not stated.",
+        examples=[2000],
+    )
+    workload: Workload | None = Field(
+        None, description="What a typical request does. Default: not stated.", examples=["crud"]
+    )
+    team: Team = Field(
+        default_factory=Team,
+        description="Who builds it. Default: nothing stated about the team.",
+    )
+    timeline_weeks: int | None = Field(
+        None, ge=1, le=1040, description="Weeks until launch. Default: not stated.", examples=[6]
+    )
+    lifespan_years: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        description="How long it will be maintained. Default: not stated.",
+        examples=[5],
+    )
+    deployment: Deployment | None = Field(
+        None, description="Where it runs. Default: not stated.", examples=["containers"]
+    )
+    priorities: dict[SlugStr, Annotated[int, Field(ge=0, le=5)]] = Field(
+        default_factory=dict,
+        max_length=64,
+        description=(
+            "Criterion slug (see GET /criteria) to extra emphasis, 0..5, added to the weight the "
+            "rest of the profile implies. Default: none."
+        ),
+        examples=[{"performance": 4, "time_to_market": 2}],
+    )
+    current_framework: SlugStr | None = Field(
+        None,
+        description="The framework the project runs on today, for migration advice.",
+        examples=["flask"],
+    )
+    candidates: list[SlugStr] | None = Field(
+        None,
+        min_length=1,
+        max_length=50,
+        description="Restrict the ranking to these framework slugs. Default: every framework.",
+        examples=[["django", "fastapi", "flask"]],
+    )
+    top_k: int = Field(5, ge=1, le=50, description="How many frameworks to return.", examples=[5])
+
+
+def unknown_slugs(
+    profile: ProjectProfile, *, frameworks: Set[str], criteria: Set[str], features: Set[str]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Slugs the knowledge base does not know, as (location, message) pairs."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+
+    listing = {"feature": "/features", "criterion": "/criteria", "framework": "/frameworks"}
+
+    def check(location: tuple[str | int, ...], slug: str, known: Set[str], kind: str) -> None:
+        if slug not in known:
+            problems.append((location, f"unknown {kind} '{slug}' (see GET {listing[kind]})"))
+
+    for feature in profile.features:
+        check(("features", feature), feature, features, "feature")
+    for criterion in profile.priorities:
+        check(("priorities", criterion), criterion, criteria, "criterion")
+    for i, slug in enumerate(profile.team.known_frameworks or ()):
+        check(("team", "known_frameworks", i), slug, frameworks, "framework")
+    if profile.current_framework is not None:
+        check(("current_framework",), profile.current_framework, frameworks, "framework")
+    for i, slug in enumerate(profile.candidates or ()):
+        check(("candidates", i), slug, frameworks, "framework")
+    return problems

@@ -1,0 +1,84 @@
+"""Decide which decision rules a profile matches. Conditions are in profile terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from app.engine.profile import Need, ProjectProfile
+from app.engine.snapshot import Condition, RuleInfo
+
+
+def requested_features(profile: ProjectProfile) -> frozenset[str]:
+    """Features the project needs (must or want); a nice-to-have does not trigger rules."""
+    return frozenset(f for f, need in profile.features.items() if need is not Need.nice)
+
+
+def condition_holds(  # noqa: C901 - one flat check per condition field reads best
+    condition: Condition, profile: ProjectProfile, requested: frozenset[str]
+) -> bool:
+    """True when every field the condition sets holds for the profile.
+
+    A condition on something the profile leaves unstated (peak load, timeline, ...) does not hold:
+    a rule only fires on what the caller actually said.
+    """
+    c, p, team = condition, profile, profile.team
+    if c.project_types is not None and p.project_type.value not in c.project_types:
+        return False
+    if c.features_any is not None and not (c.features_any & requested):
+        return False
+    if c.features_all is not None and not (c.features_all <= requested):
+        return False
+    if c.features_none is not None and c.features_none & requested:
+        return False
+    if c.min_peak_rps is not None and (p.expected_peak_rps or 0) < c.min_peak_rps:
+        return False
+    if c.max_peak_rps is not None and not _at_most(p.expected_peak_rps, c.max_peak_rps):
+        return False
+    if c.workloads is not None and (p.workload is None or p.workload.value not in c.workloads):
+        return False
+    if c.min_timeline_weeks is not None and not _at_least(p.timeline_weeks, c.min_timeline_weeks):
+        return False
+    if c.max_timeline_weeks is not None and not _at_most(p.timeline_weeks, c.max_timeline_weeks):
+        return False
+    if c.min_lifespan_years is not None and not _at_least(p.lifespan_years, c.min_lifespan_years):
+        return False
+    if c.max_lifespan_years is not None and not _at_most(p.lifespan_years, c.max_lifespan_years):
+        return False
+    if c.min_team_size is not None and not _at_least(team.size, c.min_team_size):
+        return False
+    if c.max_team_size is not None and not _at_most(team.size, c.max_team_size):
+        return False
+    known = team.known_frameworks
+    if c.team_knows is not None and c.team_knows not in (known or ()):
+        return False
+    if c.team_knows_none_of is not None and (known is None or c.team_knows_none_of & set(known)):
+        return False
+    if c.async_experience is not None and not _one_of(team.async_experience, c.async_experience):
+        return False
+    if c.python_experience is not None and not _one_of(team.python_experience, c.python_experience):
+        return False
+    if c.styles is not None and team.style.value not in c.styles:
+        return False
+    if c.deployments is not None and not _one_of(p.deployment, c.deployments):
+        return False
+    return c.min_priority is None or all(
+        p.priorities.get(k, 0) >= v for k, v in c.min_priority.items()
+    )
+
+
+def _at_least(value: float | None, bound: float) -> bool:
+    return value is not None and value >= bound
+
+
+def _at_most(value: float | None, bound: float) -> bool:
+    return value is not None and value <= bound
+
+
+def _one_of(value: StrEnum | None, allowed: frozenset[str]) -> bool:
+    return value is not None and value.value in allowed
+
+
+def matching_rules(profile: ProjectProfile, rules: Iterable[RuleInfo]) -> list[RuleInfo]:
+    requested = requested_features(profile)
+    return [r for r in rules if any(condition_holds(w, profile, requested) for w in r.when)]

@@ -1,0 +1,218 @@
+"""How a profile turns into criterion weights, and how many points rules are worth.
+
+Every criterion starts at ``BASE_WEIGHT``; each matching line of ``IMPLIED_WEIGHTS`` adds to it,
+and the caller's explicit ``priorities`` add on top. Each line cites the seed passage that
+justifies it (source ids as in ``GET /sources``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.engine.profile import (
+    AsyncExperience,
+    Deployment,
+    ProjectProfile,
+    ProjectType,
+    PythonExperience,
+    TeamStyle,
+    Workload,
+)
+
+#: The pseudo-criterion that measures how well a framework covers the requested features.
+FEATURE_FIT = "feature_fit"
+
+#: Every criterion counts a little, unless a seed says it matters only in a situation.
+BASE_WEIGHT = 1.0
+SITUATIONAL_CRITERIA = {
+    # "Cold start sits around 2 to 3 seconds ... that matters for serverless and not at all for
+    # long-running services." (calloway-2026)
+    "cold_start": 0.0,
+}
+
+#: How much a requested feature counts towards the feature-fit weight.
+NEED_WEIGHT = {"must": 2.0, "want": 1.0, "nice": 0.5}
+
+#: How well a framework covers a requested feature, by support level.
+SUPPORT_FIT = {"builtin": 1.0, "addon": 0.6, "none": 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class ImpliedWeight:
+    applies: Callable[[ProjectProfile], bool]
+    weights: dict[str, float]
+    why: str
+    source: str
+
+
+def _type(*types: ProjectType) -> Callable[[ProjectProfile], bool]:
+    return lambda p: p.project_type in types
+
+
+IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
+    ImpliedWeight(
+        _type(ProjectType.api),
+        {"performance": 2, "type_safety": 2, "async_support": 1},
+        "Choose FastAPI if your product is API-first, needs to handle high concurrency.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.microservice),
+        {"performance": 1, "flexibility": 1, "cold_start": 1},
+        "Building microservices or small focused apps; cold start matters for small services.",
+        "buildsmart-2025",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.ml_serving),
+        {"performance": 2, "async_support": 2, "type_safety": 1},
+        "Native async handles concurrent prediction requests. Pydantic enforces input/output "
+        "schema.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.realtime),
+        {"async_support": 3, "performance": 2},
+        "WebSocket support is native. Async event loop handles concurrent market data streams.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.full_web_app, ProjectType.content_site),
+        {"time_to_market": 2, "security": 1, "maintainability": 1},
+        "Django: a full web application that needs user authentication, an admin panel ... and a "
+        "team that can move fast using built-in tools.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.ecommerce),
+        {"security": 2, "time_to_market": 1},
+        "E-commerce: security features (CSRF, SQL injection protection) out-of-the-box; built-in "
+        "admin saved 2 months of development.",
+        "buildsmart-2025",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.saas),
+        {"security": 1, "maintainability": 1, "time_to_market": 1},
+        "B2B SaaS: the admin panel, ORM, and auth system save weeks of build time; conventions "
+        "keep a growing team aligned.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.internal_tool),
+        {"time_to_market": 1, "learning_curve": 1},
+        "A three-month internal tool can pick whatever the team likes.",
+        "calloway-2026",
+    ),
+    ImpliedWeight(
+        _type(ProjectType.prototype),
+        {"time_to_market": 1, "learning_curve": 1, "flexibility": 1},
+        "Flask: a prototype or MVP that needs to ship in days, not weeks.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: (p.expected_peak_rps or 0) >= 1000,
+        {"performance": 3, "async_support": 1},
+        "Performance is critical (need 1000+ requests/second) → FastAPI.",
+        "buildsmart-2025",
+    ),
+    ImpliedWeight(
+        lambda p: (p.expected_peak_rps or 0) >= 10_000,
+        {"performance": 2},
+        "FastAPI hits 15,000 to 20,000 RPS on simple endpoints; the gap matters most for "
+        "high-traffic APIs.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.workload in (Workload.io_fanout, Workload.streaming),
+        {"async_support": 3},
+        "Async helps when the request path waits on slow downstream calls ... fan-out to "
+        "multiple services or streaming.",
+        "calloway-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.workload is Workload.cpu_bound,
+        {"performance": 1},
+        "Async hurts when a CPU-bound task blocks the event loop.",
+        "calloway-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.timeline_weeks is not None and p.timeline_weeks <= 2,
+        {"time_to_market": 2, "learning_curve": 1},
+        "I am building a quick MVP or internal tool in under 2 weeks.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.timeline_weeks is not None and 2 < p.timeline_weeks <= 12,
+        {"time_to_market": 1},
+        "What's more important: development speed or runtime performance?",
+        "buildsmart-2025",
+    ),
+    ImpliedWeight(
+        lambda p: p.lifespan_years is not None and p.lifespan_years >= 5,
+        {"maintainability": 2, "maturity": 2, "security": 1},
+        "A five-year payment service inherits a maintenance horizon. Django's 'boring' "
+        "reputation is the feature: 20 years of security patches.",
+        "calloway-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.lifespan_years is not None and 2 <= p.lifespan_years < 5,
+        {"maintainability": 1},
+        "How long will this project be maintained?",
+        "buildsmart-2025",
+    ),
+    ImpliedWeight(
+        lambda p: p.deployment is Deployment.serverless,
+        {"cold_start": 4},
+        "Heaviest cold-start of the three: not ideal for serverless or Lambda deployments.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.team.python_experience is PythonExperience.beginner,
+        {"learning_curve": 2},
+        "Your team is learning Python web development and needs the simplest possible start.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.team.async_experience is AsyncExperience.none,
+        {"learning_curve": 1},
+        "The real learning curve is async Python.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.team.style is TeamStyle.flexibility,
+        {"flexibility": 3},
+        "You want total control over every component.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.team.style is TeamStyle.conventions,
+        {"maintainability": 1, "time_to_market": 1},
+        "Your team wants to ship fast using conventions rather than assembling a stack.",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.team.size is not None and p.team.size >= 6,
+        {"maintainability": 1, "hiring": 1},
+        "Medium team (6-15 developers): structure prevents chaos.",
+        "buildsmart-2025",
+    ),
+)
+
+#: Points a matching rule is worth, in weight units (see ``scoring``), by the rule's kind.
+#: The decision matrix is the most specific guidance in the seeds, so it counts most.
+RULE_UNITS = {
+    "matrix": 1.5,
+    "product_type": 1.0,
+    "question": 1.0,
+    "tree": 1.0,
+    "guide": 0.75,
+    "team_size": 0.75,
+    "advice": 0.75,
+}
+#: An alternative pick earns this share of the rule's units; a framework to avoid loses them.
+ALTERNATIVE_SHARE = 0.5
+AVOID_SHARE = -1.0
+#: Net rule units per framework are capped, so that many overlapping rules that say the same
+#: thing (the five sources repeat each other) cannot drown out the criteria.
+MAX_RULE_UNITS = 4.0
+MIN_RULE_UNITS = -3.0

@@ -1,0 +1,112 @@
+"""Response models of the catalog (read) API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.knowledge.bundle import RuleCondition
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class EvidenceRead(_Read):
+    source: str = Field(description="Source id (see GET /sources).", examples=["acquaint-2026"])
+    claim: str = Field(
+        description="What the source says.", examples=["Built-in ORM with migrations"]
+    )
+
+
+class FrameworkSummary(_Read):
+    slug: str = Field(description="PyPI project name, lowercase.", examples=["fastapi"])
+    name: str = Field(description="Display name.", examples=["FastAPI"])
+    summary: str = Field(description="What it is.", examples=["An async-first API framework."])
+
+
+class CriterionAssessmentRead(_Read):
+    criterion: str = Field(description="Criterion slug.", examples=["performance"])
+    value: float | None = Field(
+        description="0..1, 1 = best on this criterion; null = unknown.", examples=[0.95]
+    )
+    raw: str | None = Field(description="The figure or statement behind it.", examples=["9,000"])
+    evidence: list[EvidenceRead] = Field(description="Sources and the claims they make.")
+
+
+class FeatureSupportRead(_Read):
+    feature: str = Field(description="Feature slug.", examples=["admin_panel"])
+    support: str = Field(description="builtin | addon | none | unknown.", examples=["addon"])
+    packages: list[str] = Field(description="PyPI packages that add it.", examples=[["sqladmin"]])
+    evidence: list[EvidenceRead] = Field(description="Sources and the claims they make.")
+
+
+class BenchmarkRead(_Read):
+    workload: str = Field(description="What was measured.", examples=["json_no_db"])
+    metric: str = Field(description="The measure.", examples=["requests_per_second"])
+    low: float | None = Field(
+        description="The figure, or the low end of a range.", examples=[15000]
+    )
+    high: float | None = Field(description="High end of a range, if any.", examples=[20000])
+    unit: str = Field(description="Unit.", examples=["req/s"])
+    setup: str | None = Field(description="How it was measured.", examples=["Uvicorn ASGI"])
+    source: str = Field(description="Source id.", examples=["acquaint-2026"])
+    claim: str = Field(description="The claim as the source makes it.", examples=["15,000 RPS"])
+
+
+class FrameworkRead(FrameworkSummary):
+    first_release: int | None = Field(description="Year of first release.", examples=[2018])
+    homepage: str | None = Field(
+        description="Project homepage.", examples=["https://fastapi.tiangolo.com/"]
+    )
+    pypi: str = Field(description="PyPI project name.", examples=["fastapi"])
+    criteria: list[CriterionAssessmentRead] = Field(description="Standing on each criterion.")
+    features: list[FeatureSupportRead] = Field(description="Support for each feature.")
+    benchmarks: list[BenchmarkRead] = Field(
+        description="Published figures; conflicting figures are kept side by side."
+    )
+
+
+class CriterionRead(_Read):
+    slug: str = Field(description="Criterion slug.", examples=["performance"])
+    name: str = Field(description="Display name.", examples=["Raw performance"])
+    description: str = Field(description="What it measures.", examples=["Request throughput."])
+    scale: str = Field(description="What 1.0 and 0.0 mean.", examples=["1.0 = top async tier"])
+
+
+class FeatureRead(_Read):
+    slug: str = Field(description="Feature slug.", examples=["admin_panel"])
+    name: str = Field(description="Display name.", examples=["Admin panel"])
+    description: str = Field(description="What it is.", examples=["A generated back-office UI."])
+
+
+class SourceRead(_Read):
+    id: str = Field(description="Source id.", examples=["acquaint-2026"])
+    kind: str = Field(description="article | docs | repository | survey.", examples=["article"])
+    title: str = Field(description="Title.", examples=["Django vs FastAPI vs Flask"])
+    author: str | None = Field(description="Author, when named.", examples=["Frank Wiles"])
+    publisher: str | None = Field(description="Publisher.", examples=["Acquaint Softtech"])
+    published: str | None = Field(description="Date, as precise as given.", examples=["2026-04-28"])
+    url: str | None = Field(description="Where to read it.", examples=[None])
+    accessed: str | None = Field(
+        description="When it was read (live docs).", examples=["2026-11-22"]
+    )
+    seed_file: str | None = Field(
+        description="File name among the seed documents.", examples=["000_cd1deccd287be11c.txt"]
+    )
+
+
+class RuleRead(_Read):
+    id: str = Field(description="Rule id.", examples=["matrix-04"])
+    source: str = Field(description="Source id.", examples=["acquaint-2026"])
+    kind: str = Field(
+        description="matrix, product_type, guide, tree, team_size, question or advice.",
+        examples=["matrix"],
+    )
+    text: str = Field(
+        description="The guidance, as the source puts it.",
+        examples=["My product serves AI model predictions via API"],
+    )
+    when: list[RuleCondition] = Field(description="Applies when any of these holds.")
+    primary: list[str] = Field(description="Primary pick(s).", examples=[["fastapi"]])
+    alternative: list[str] = Field(description="Alternative pick(s).", examples=[["flask"]])
+    avoid: list[str] = Field(description="Frameworks the source warns off.", examples=[[]])
