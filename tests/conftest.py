@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -23,8 +26,10 @@ from app.api.deps import get_session
 from app.db.connection import create_engine
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import upgrade_to_head
+from app.engine.snapshot import KnowledgeSnapshot
 from app.knowledge.bundle import KnowledgeBundle, read_bundle
 from app.knowledge.loader import load_bundle
+from app.knowledge.snapshot import build_snapshot
 from app.main import create_app
 from app.settings import Settings
 
@@ -106,6 +111,15 @@ async def engine(settings: Settings, bundle: KnowledgeBundle) -> AsyncIterator[A
 
 
 @pytest.fixture(scope="session")
+async def snapshot(engine: AsyncEngine) -> KnowledgeSnapshot:
+    """The engine's snapshot, built from the bundled knowledge base loaded into Postgres."""
+    async with AsyncSession(engine) as session:
+        built = await build_snapshot(session)
+    assert built is not None
+    return built
+
+
+@pytest.fixture(scope="session")
 async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
     """The app with its lifespan run once (ASGITransport does not run lifespan)."""
     application = create_app(settings)
@@ -137,3 +151,32 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, engine: AsyncEngine) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, for tests that need real HTTP.
+
+    It runs in a thread with its own event loop, engine and lifespan, against the session's
+    database (so unlike `client`, nothing it does is rolled back: use it for reads).
+    """
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=0,
+        ws="none",
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    while not server.started:  # a readiness poll, not a timing assertion
+        if not thread.is_alive():
+            pytest.fail("the live server stopped before it started serving")
+        time.sleep(0.02)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    yield f"http://{host}:{port}"
+    server.should_exit = True
+    thread.join()

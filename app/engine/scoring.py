@@ -31,33 +31,22 @@ from app.engine.result import (
     Note,
     Recommendation,
     SourceRef,
-    StackItem,
 )
 from app.engine.rules import matching_rules
-from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot, RuleInfo
+from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot, RuleEffect, RuleInfo
 from app.engine.weights import (
-    ALTERNATIVE_SHARE,
-    AVOID_SHARE,
     BASE_WEIGHT,
+    FAMILIAR_CRITERION,
+    FAMILIAR_EVIDENCE,
     FEATURE_FIT,
     IMPLIED_WEIGHTS,
     MAX_RULE_UNITS,
     MIN_RULE_UNITS,
     NEED_WEIGHT,
-    RULE_UNITS,
     SITUATIONAL_CRITERIA,
     SUPPORT_FIT,
 )
 
-STACK_NEEDS = ("orm", "migrations", "admin", "auth", "api_docs", "server")
-#: The feature that makes a stack need built in, when the framework has it built in.
-STACK_FEATURE = {
-    "orm": "orm",
-    "migrations": "migrations",
-    "admin": "admin_panel",
-    "auth": "authentication",
-    "api_docs": "auto_api_docs",
-}
 FIT_THRESHOLDS = ((70.0, Fit.strong), (55.0, Fit.good), (40.0, Fit.weak))
 MAX_FLIPS = 5
 MAX_FEATURE_FLIPS = 1
@@ -72,7 +61,8 @@ def profile_weights(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> dic
                 if criterion in weights:
                     weights[criterion] += extra
     for criterion, priority in profile.priorities.items():
-        weights[criterion] = weights.get(criterion, 0.0) + priority
+        if criterion in weights:  # the API rejects unknown criteria before we get here
+            weights[criterion] += priority
     feature_weight = sum(NEED_WEIGHT[need] for need in profile.features.values())
     if feature_weight:
         weights[FEATURE_FIT] = feature_weight
@@ -80,24 +70,14 @@ def profile_weights(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> dic
 
 
 @dataclass(frozen=True, slots=True)
-class _Units:
-    rule: str
-    text: str
-    units: float
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class _Scored:
     framework: FrameworkInfo
+    vector: tuple[float, ...]  # criterion values as scored (unknown as neutral, familiarity in)
     weighted: float  # sum of weight x value over the breakdown, in weight units
-    units: tuple[_Units, ...]  # rule adjustments, the cap (if any) included
+    units: tuple[RuleEffect, ...]  # rule adjustments, the cap (if any) included
     feature_fit: float | None
-    exclusions: tuple[Note, ...]
-
-    def total(self, total_weight: float) -> float:
-        """The unclamped, unrounded score: what the ranking uses."""
-        return 100.0 * (self.weighted + sum(u.units for u in self.units)) / total_weight
+    missing_musts: tuple[str, ...]  # must-have features it cannot provide: excluded if any
+    total: float  # the unclamped, unrounded score: what the ranking uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,24 +88,10 @@ class _Scoring:
     ranked: list[_Scored]  # eligible ones, best first
 
 
-def _feature_fit(framework: FrameworkInfo, profile: ProjectProfile) -> float | None:
-    """Weighted coverage of the requested features; unknown support counts as neutral."""
-    total = covered = 0.0
-    for feature, need in profile.features.items():
-        weight = NEED_WEIGHT[need]
-        total += weight
-        covered += weight * SUPPORT_FIT.get(framework.offer(feature).support, NEUTRAL)
-    return covered / total if total else None
-
-
-def _exclusions(framework: FrameworkInfo, profile: ProjectProfile) -> tuple[Note, ...]:
+def _exclusion_notes(framework: FrameworkInfo, missing: Iterable[str]) -> list[Note]:
     notes = []
-    for feature, need in profile.features.items():
-        if need is not Need.must:
-            continue
+    for feature in missing:
         offer = framework.offer(feature)
-        if offer.provided:
-            continue
         if offer.support == "unknown":
             text = f"must-have feature '{feature}': no known way to provide it (support unknown)"
         else:
@@ -133,30 +99,24 @@ def _exclusions(framework: FrameworkInfo, profile: ProjectProfile) -> tuple[Note
                 f"must-have feature '{feature}': {offer.support}, and no package is known to add it"
             )
         notes.append(Note(text=text, sources=sorted({e.source for e in offer.evidence})))
-    return tuple(notes)
+    return notes
 
 
-def _rule_units(rules: Iterable[RuleInfo]) -> dict[str, list[_Units]]:
-    """Framework slug -> the units each matching rule gives or takes."""
-    found: dict[str, list[_Units]] = {}
-    for rule in rules:
-        units = RULE_UNITS[rule.kind]
-        shares = {slug: AVOID_SHARE for slug in rule.avoid}
-        shares.update({slug: ALTERNATIVE_SHARE for slug in rule.alternative})
-        shares.update({slug: 1.0 for slug in rule.primary})
-        for slug, share in shares.items():
-            found.setdefault(slug, []).append(
-                _Units(rule.id, rule.text, units * share, (rule.source,))
-            )
+def _rule_units(matches: Iterable[tuple[RuleInfo, int]]) -> dict[str, list[RuleEffect]]:
+    """Framework slug -> the effects of the matching rules on it (precompiled per condition)."""
+    found: dict[str, list[RuleEffect]] = {}
+    for rule, index in matches:
+        for slug, effect in rule.effects[index]:
+            found.setdefault(slug, []).append(effect)
     return found
 
 
-def _capped(units: list[_Units]) -> tuple[_Units, ...]:
+def _capped(units: list[RuleEffect]) -> tuple[RuleEffect, ...]:
     net = sum(u.units for u in units)
     bounded = min(MAX_RULE_UNITS, max(MIN_RULE_UNITS, net))
     if bounded == net:
         return tuple(units)
-    cap = _Units(
+    cap = RuleEffect(
         "rule_cap",
         f"Rule adjustments are capped at {MIN_RULE_UNITS:+g}..{MAX_RULE_UNITS:+g} weight units, "
         "so overlapping guidance from several sources cannot drown out the criteria.",
@@ -167,30 +127,44 @@ def _capped(units: list[_Units]) -> tuple[_Units, ...]:
 
 
 def _score(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> _Scoring:
+    """Every candidate's total and what it is made of; no explanation is built here."""
     weights = profile_weights(profile, snapshot)
     total_weight = sum(weights.values()) or 1.0
     criterion_weights = [weights[c] for c in snapshot.criteria]
     feature_weight = weights.get(FEATURE_FIT, 0.0)
-    units_by_framework = _rule_units(matching_rules(profile, snapshot.rules))
+    needs = [(f, NEED_WEIGHT[need]) for f, need in profile.features.items()]
+    musts = [f for f, need in profile.features.items() if need is Need.must]
+    rules = snapshot.rules_by_project_type[profile.project_type]
+    units_by_framework = _rule_units(matching_rules(profile, rules))
     wanted = profile.candidates
+    known = frozenset(profile.team.known_frameworks or ())
+    familiar = (
+        snapshot.criteria.index(FAMILIAR_CRITERION)
+        if FAMILIAR_CRITERION in snapshot.criteria
+        else None
+    )
     scored = []
     for slug, framework in snapshot.frameworks.items():
         if wanted is not None and slug not in wanted:
             continue
-        weighted = sum(map(mul, criterion_weights, snapshot.vectors[slug]))
-        fit = _feature_fit(framework, profile) if feature_weight else None
-        weighted += feature_weight * _or_neutral(fit)
-        scored.append(
-            _Scored(
-                framework,
-                weighted,
-                _capped(units_by_framework.get(slug, [])),
-                fit,
-                _exclusions(framework, profile),
+        vector = snapshot.vectors[slug]
+        if slug in known and familiar is not None:
+            vector = (*vector[:familiar], 1.0, *vector[familiar + 1 :])
+        weighted = sum(map(mul, criterion_weights, vector))
+        fit = None
+        if feature_weight:
+            # Weighted coverage of the requested features; unknown support counts as neutral.
+            covered = sum(
+                w * SUPPORT_FIT.get(framework.offer(f).support, NEUTRAL) for f, w in needs
             )
-        )
-    eligible = [s for s in scored if not s.exclusions]
-    ranked = sorted(eligible, key=lambda s: (-s.total(total_weight), s.framework.slug))
+            fit = covered / feature_weight
+            weighted += feature_weight * fit
+        units = _capped(units_by_framework.get(slug, []))
+        total = 100.0 * (weighted + sum(u.units for u in units)) / total_weight
+        missing = tuple(f for f in musts if not framework.offer(f).provided)
+        scored.append(_Scored(framework, vector, weighted, units, fit, missing, total))
+    eligible = [s for s in scored if not s.missing_musts]
+    ranked = sorted(eligible, key=lambda s: (-s.total, s.framework.slug))
     return _Scoring(weights, total_weight, scored, ranked)
 
 
@@ -207,29 +181,51 @@ def _clamp(points: float) -> float:
     return min(100.0, max(0.0, points))
 
 
+def _apportion(parts: list[float]) -> list[float]:
+    """Round each part to cents so that the rounded parts add up to the rounded total.
+
+    Largest-remainder rounding: the displayed breakdown then accounts for the displayed score to
+    the cent, and the displayed score is a monotone function of the total the ranking uses.
+    """
+    cents = [p * 100.0 for p in parts]
+    floors = [math.floor(c) for c in cents]
+    missing = round(sum(cents)) - sum(floors)
+    by_remainder = sorted(range(len(parts)), key=lambda i: floors[i] - cents[i])
+    for i in by_remainder[:missing]:
+        floors[i] += 1
+    return [f / 100.0 for f in floors]
+
+
 def _breakdown(
-    scored: _Scored, weights: dict[str, float], total_weight: float, profile: ProjectProfile
+    scored: _Scored,
+    contributions: dict[str, float],
+    weights: dict[str, float],
+    profile: ProjectProfile,
 ) -> list[BreakdownItem]:
     items = []
     framework = scored.framework
-    for criterion, weight in weights.items():
-        if weight == 0:
-            continue
+    for criterion, contribution in contributions.items():
+        weight = weights[criterion]
         raw: str | None
         value = scored.feature_fit if criterion == FEATURE_FIT else framework.value(criterion).value
         if criterion == FEATURE_FIT:
             evidence = [e for f in profile.features for e in framework.offer(f).evidence]
             raw = ", ".join(f"{f}: {framework.offer(f).support}" for f in profile.features)
+        elif criterion == FAMILIAR_CRITERION and framework.slug in (
+            profile.team.known_frameworks or ()
+        ):
+            value, evidence = 1.0, [FAMILIAR_EVIDENCE]
+            known_value = framework.value(criterion).value
+            raw = f"The team already knows {framework.name} (value for a new team: {known_value})"
         else:
             known = framework.value(criterion)
             evidence, raw = list(known.evidence), known.raw
-        contribution = 100.0 * weight * _or_neutral(value) / total_weight
         items.append(
             BreakdownItem(
                 criterion=criterion,
                 weight=weight,
                 value=value,
-                contribution=round(contribution, 2),
+                contribution=contribution,
                 raw=raw,
                 evidence=evidence,
             )
@@ -315,25 +311,6 @@ def _gaps(framework: FrameworkInfo, profile: ProjectProfile) -> list[Gap]:
     return gaps
 
 
-def _stack(framework: FrameworkInfo) -> list[StackItem]:
-    items = []
-    for need in STACK_NEEDS:
-        feature = STACK_FEATURE.get(need)
-        if feature and framework.offer(feature).support == "builtin":
-            offer = framework.offer(feature)
-            sources = sorted({e.source for e in offer.evidence})
-            items.append(StackItem(need=need, package=None, builtin=True, sources=sources))
-            continue
-        companions = framework.companions.get(need, ())
-        if companions:
-            first = companions[0]
-            sources = sorted({e.source for e in first.evidence})
-            items.append(
-                StackItem(need=need, package=first.package, builtin=False, sources=sources)
-            )
-    return items
-
-
 def _fit(score: float) -> Fit:
     for threshold, fit in FIT_THRESHOLDS:
         if score >= threshold:
@@ -344,23 +321,25 @@ def _fit(score: float) -> Fit:
 def _recommendation_entry(
     rank_: int,
     scored: _Scored,
+    snapshot: KnowledgeSnapshot,
     weights: dict[str, float],
     total_weight: float,
     profile: ProjectProfile,
 ) -> FrameworkRecommendation:
-    breakdown = _breakdown(scored, weights, total_weight, profile)
-    adjustments = [
-        Adjustment(
-            rule=u.rule,
-            text=u.text,
-            points=round(100.0 * u.units / total_weight, 2),
-            sources=list(u.sources),
-        )
-        for u in scored.units
-    ]
-    score = round(
-        _clamp(sum(b.contribution for b in breakdown) + sum(a.points for a in adjustments)), 2
+    effective = dict(zip(snapshot.criteria, scored.vector, strict=True))
+    if FEATURE_FIT in weights:
+        effective[FEATURE_FIT] = _or_neutral(scored.feature_fit)
+    counted = [c for c, w in weights.items() if w]
+    parts = _apportion(
+        [100.0 * weights[c] * effective[c] / total_weight for c in counted]
+        + [100.0 * u.units / total_weight for u in scored.units]
     )
+    breakdown = _breakdown(scored, dict(zip(counted, parts, strict=False)), weights, profile)
+    adjustments = [
+        Adjustment(rule=u.rule, text=u.text, points=points, sources=list(u.sources))
+        for u, points in zip(scored.units, parts[len(counted) :], strict=True)
+    ]
+    score = round(_clamp(sum(parts)), 2)
     unknown = [b.criterion for b in breakdown if b.value is None]
     return FrameworkRecommendation(
         rank=rank_,
@@ -373,7 +352,7 @@ def _recommendation_entry(
         reasons=_reasons(scored, breakdown),
         warnings=_warnings(scored.framework, profile, unknown),
         gaps=_gaps(scored.framework, profile),
-        stack=_stack(scored.framework),
+        stack=list(snapshot.stacks[scored.framework.slug]),
         unknown_criteria=unknown,
     )
 
@@ -390,70 +369,42 @@ def _confidence(
     return Confidence.medium
 
 
-def _first_overtake(gap: float, slope: float, challenger_first: bool, limit: int) -> int | None:
-    """Smallest step m in 1..limit with gap + m*slope > 0 (or == 0 when the challenger's slug
-    sorts first); gap <= 0 is how far the challenger trails the top pick."""
-    if slope <= 0:
-        return None
-    exact = -gap / slope
-    step = max(1, math.ceil(exact) if challenger_first else math.floor(exact) + 1)
-    return step if step <= limit else None
-
-
 def _priority_flips(
     profile: ProjectProfile, snapshot: KnowledgeSnapshot, scoring: _Scoring
 ) -> list[tuple[int, Flip]]:
     """Priority changes that change the top pick, found analytically.
 
     Changing criterion c's priority by k adds k*value(c) to every framework's weighted sum and k
-    to the shared denominator, so the ranking at step k orders frameworks by
+    to the shared denominator, so at step k the ranking orders frameworks by
     ``weighted + units + k*value(c)``: a line per framework, and the first crossing is exact.
+    (This is the engine's hot path, hence plain loops over precomputed lists.)
     """
-    top, rest = scoring.ranked[0], scoring.ranked[1:]
-    total_units = {
-        s.framework.slug: s.weighted + sum(u.units for u in s.units) for s in scoring.ranked
-    }
+    ranked = scoring.ranked
+    slugs = [s.framework.slug for s in ranked]
+    totals = [s.weighted + sum(u.units for u in s.units) for s in ranked]
+    vectors = [s.vector for s in ranked]
+    top_total, top_slug, top_vector = totals[0], slugs[0], vectors[0]
     flips = []
     for index, criterion in enumerate(snapshot.criteria):
         current = profile.priorities.get(criterion, 0)
-        top_value = snapshot.vectors[top.framework.slug][index]
         for direction, limit in ((1, 5 - current), (-1, current)):
-            steps = [
-                step
-                for s in rest
-                if (
-                    step := _first_overtake(
-                        total_units[s.framework.slug] - total_units[top.framework.slug],
-                        direction * (snapshot.vectors[s.framework.slug][index] - top_value),
-                        s.framework.slug < top.framework.slug,
-                        limit,
-                    )
-                )
-                is not None
-            ]
-            if not steps:
+            best = limit + 1
+            for i in range(1, len(ranked)):
+                slope = direction * (vectors[i][index] - top_vector[index])
+                if slope <= 0:
+                    continue
+                exact = (top_total - totals[i]) / slope
+                step = math.ceil(exact) if slugs[i] < top_slug else math.floor(exact) + 1
+                best = min(best, max(1, step))
+            if best > limit:
                 continue
-            step = min(steps)
-            k = direction * step
+            k = direction * best
             new_top = min(
-                scoring.ranked,
-                key=lambda s: (
-                    -(
-                        total_units[s.framework.slug]
-                        + k * snapshot.vectors[s.framework.slug][index]
-                    ),
-                    s.framework.slug,
-                ),
+                range(len(ranked)),
+                key=lambda i: (-(totals[i] + k * vectors[i][index]), slugs[i]),
             )
-            flips.append(
-                (
-                    step,
-                    Flip(
-                        change=f"priorities.{criterion}: {current} → {current + k}",
-                        new_top=new_top.framework.slug,
-                    ),
-                )
-            )
+            change = f"priorities.{criterion}: {current} → {current + k}"
+            flips.append((best, Flip(change=change, new_top=slugs[new_top])))
     return flips
 
 
@@ -568,17 +519,19 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
     scoring = _score(profile, snapshot)
     weights, total_weight, ranked = scoring.weights, scoring.total_weight, scoring.ranked
     entries = [
-        _recommendation_entry(i + 1, s, weights, total_weight, profile)
+        _recommendation_entry(i + 1, s, snapshot, weights, total_weight, profile)
         for i, s in enumerate(ranked[: profile.top_k])
     ]
     excluded = [
-        Exclusion(framework=s.framework.slug, reasons=list(s.exclusions))
+        Exclusion(
+            framework=s.framework.slug, reasons=_exclusion_notes(s.framework, s.missing_musts)
+        )
         for s in sorted(scoring.scored, key=lambda s: s.framework.slug)
-        if s.exclusions
+        if s.missing_musts
     ]
     margin = None
     if len(ranked) >= 2:
-        first, second = (_clamp(s.total(total_weight)) for s in ranked[:2])
+        first, second = (_clamp(s.total) for s in ranked[:2])
         margin = round(first - second, 2)
     top = entries[0] if entries else None
     decision = Decision(

@@ -7,10 +7,14 @@ never touched by I/O afterwards, so ``/recommend`` runs no database query.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
+from app.engine.profile import ProjectType
 from app.engine.result import EvidenceItem as Cited
+from app.engine.result import StackItem
+from app.engine.stack import suggest_stack
+from app.engine.weights import ALTERNATIVE_SHARE, AVOID_SHARE, RULE_UNITS, SPECIFICITY_BONUS
 
 #: The value an unknown criterion counts as: neither good nor bad.
 NEUTRAL = 0.5
@@ -97,6 +101,22 @@ class Condition:
     styles: frozenset[str] | None = None
     deployments: frozenset[str] | None = None
     min_priority: Mapping[str, int] | None = None
+    #: How many facts about the profile this condition checks: its specificity.
+    size: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        checked = sum(getattr(self, f.name) is not None for f in fields(self) if f.name != "size")
+        object.__setattr__(self, "size", checked)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEffect:
+    """Points (in weight units) a matching rule gives a framework, or takes from it."""
+
+    rule: str
+    text: str
+    units: float
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +125,31 @@ class RuleInfo:
     kind: str
     text: str
     source: str
-    when: tuple[Condition, ...]  # matches when any of them holds
+    when: tuple[Condition, ...]  # matches when any holds; kept most specific first
     primary: tuple[str, ...]
     alternative: tuple[str, ...]
     avoid: tuple[str, ...]
+    #: Precompiled, per condition in ``when``: the effect on each framework it names.
+    effects: tuple[tuple[tuple[str, RuleEffect], ...], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        when = tuple(sorted(self.when, key=lambda w: -w.size))
+        object.__setattr__(self, "when", when)
+        shares = {slug: AVOID_SHARE for slug in self.avoid}
+        shares.update({slug: ALTERNATIVE_SHARE for slug in self.alternative})
+        shares.update({slug: 1.0 for slug in self.primary})
+        effects = []
+        for condition in when:
+            # A condition that checks more facts of the profile is more specific guidance (a
+            # decision-tree leaf rather than a project type alone), so it counts for more.
+            units = RULE_UNITS[self.kind] * (1 + SPECIFICITY_BONUS * (condition.size - 1))
+            effects.append(
+                tuple(
+                    (slug, RuleEffect(self.id, self.text, units * share, (self.source,)))
+                    for slug, share in shares.items()
+                )
+            )
+        object.__setattr__(self, "effects", tuple(effects))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +175,10 @@ class KnowledgeSnapshot:
     vectors: Mapping[str, tuple[float, ...]] = field(init=False)
     #: Precompiled: whether any rule looks at priorities (then priority flips are re-verified).
     rules_read_priorities: bool = field(init=False)
+    #: Precompiled: each framework's suggested companion stack.
+    stacks: Mapping[str, tuple[StackItem, ...]] = field(init=False)
+    #: Precompiled: project type -> the rules that can apply to it (the others never match).
+    rules_by_project_type: Mapping[str, tuple[RuleInfo, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         # Freeze the mappings so a snapshot shared across requests cannot be mutated.
@@ -145,5 +190,18 @@ class KnowledgeSnapshot:
             for slug, fw in self.frameworks.items()
         }
         object.__setattr__(self, "vectors", MappingProxyType(vectors))
+        stacks = {slug: suggest_stack(fw) for slug, fw in self.frameworks.items()}
+        object.__setattr__(self, "stacks", MappingProxyType(stacks))
         reads = any(w.min_priority for rule in self.rules for w in rule.when)
         object.__setattr__(self, "rules_read_priorities", reads)
+        by_type = {
+            project_type: tuple(
+                rule
+                for rule in self.rules
+                if any(
+                    w.project_types is None or project_type in w.project_types for w in rule.when
+                )
+            )
+            for project_type in ProjectType
+        }
+        object.__setattr__(self, "rules_by_project_type", MappingProxyType(by_type))

@@ -19,6 +19,7 @@ from app.engine.profile import (
     TeamStyle,
     Workload,
 )
+from app.engine.result import EvidenceItem
 
 #: The pseudo-criterion that measures how well a framework covers the requested features.
 FEATURE_FIT = "feature_fit"
@@ -30,6 +31,14 @@ SITUATIONAL_CRITERIA = {
     # long-running services." (calloway-2026)
     "cold_start": 0.0,
 }
+
+#: A team that already knows a framework has nothing left to learn: its learning_curve counts
+#: as 1.0 for that framework.
+FAMILIAR_CRITERION = "learning_curve"
+FAMILIAR_EVIDENCE = EvidenceItem(
+    source="wiles-2025",
+    claim="The most important thing is do you already know one of them? If so, use it!",
+)
 
 #: How much a requested feature counts towards the feature-fit weight.
 NEED_WEIGHT = {"must": 2.0, "want": 1.0, "nice": 0.5}
@@ -53,8 +62,27 @@ def _type(*types: ProjectType) -> Callable[[ProjectProfile], bool]:
 IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
     ImpliedWeight(
         _type(ProjectType.api),
-        {"performance": 2, "type_safety": 2, "async_support": 1},
-        "Choose FastAPI if your product is API-first, needs to handle high concurrency.",
+        {"type_safety": 2},
+        "FastAPI wins on 'typed JSON API, async, OpenAPI for free'.",
+        "calloway-2026",
+    ),
+    ImpliedWeight(
+        lambda p: (
+            p.project_type is ProjectType.api
+            and (p.expected_peak_rps is None or p.expected_peak_rps >= 1000)
+        ),
+        {"performance": 2},
+        "Choose FastAPI if your product is API-first, needs to handle high concurrency. (A stated "
+        "low load drops this: 'Low traffic apps → All three are fine', buildsmart-2025.)",
+        "acquaint-2026",
+    ),
+    ImpliedWeight(
+        lambda p: (
+            p.project_type is ProjectType.api
+            and p.team.async_experience is not AsyncExperience.none
+        ),
+        {"async_support": 1},
+        "Your team is comfortable with async Python and type hints, or is prepared to learn them.",
         "acquaint-2026",
     ),
     ImpliedWeight(
@@ -137,9 +165,10 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
     ),
     ImpliedWeight(
         lambda p: p.timeline_weeks is not None and p.timeline_weeks <= 2,
-        {"time_to_market": 2, "learning_curve": 1},
-        "I am building a quick MVP or internal tool in under 2 weeks.",
-        "acquaint-2026",
+        {"learning_curve": 3, "time_to_market": 1},
+        "Time to productivity: Django 2–3 weeks, FastAPI 1 week, Flask 3–5 days; a two-week "
+        "project cannot absorb a long ramp-up.",
+        "buildsmart-2025",
     ),
     ImpliedWeight(
         lambda p: p.timeline_weeks is not None and 2 < p.timeline_weeks <= 12,
@@ -208,8 +237,12 @@ RULE_UNITS = {
     "guide": 0.75,
     "team_size": 0.75,
     "advice": 0.75,
+    # "The most important thing is do you already know one of them? If so, use it!" (wiles-2025)
+    "familiarity": 1.5,
 }
 #: An alternative pick earns this share of the rule's units; a framework to avoid loses them.
+#: Extra share of a rule's units for each fact beyond the first that its condition checks.
+SPECIFICITY_BONUS = 0.25
 ALTERNATIVE_SHARE = 0.5
 AVOID_SHARE = -1.0
 #: Net rule units per framework are capped, so that many overlapping rules that say the same

@@ -38,20 +38,16 @@ async def get_framework(session: AsyncSession, slug: str) -> FrameworkRead:
         raise NotFound(f"no framework with slug '{slug}' (see GET /frameworks)")
     assessment_evidence = await repository.framework_rows(session, models.AssessmentEvidence, slug)
     feature_evidence = await repository.framework_rows(session, models.FeatureEvidence, slug)
-    criteria_order = {
-        c.slug: i for i, c in enumerate(await repository.all_rows(session, models.Criterion))
+    # Every criterion and feature is listed; what the knowledge base does not know is shown as
+    # unknown (value null, support "unknown") rather than left out.
+    assessments = {
+        a.criterion: a for a in await repository.framework_rows(session, models.Assessment, slug)
     }
-    features_order = {
-        f.slug: i for i, f in enumerate(await repository.all_rows(session, models.Feature))
+    supports = {
+        f.feature: f for f in await repository.framework_rows(session, models.FeatureSupport, slug)
     }
-    assessments = sorted(
-        await repository.framework_rows(session, models.Assessment, slug),
-        key=lambda a: criteria_order[a.criterion],
-    )
-    supports = sorted(
-        await repository.framework_rows(session, models.FeatureSupport, slug),
-        key=lambda f: features_order[f.feature],
-    )
+    criteria = [c.slug for c in await repository.all_rows(session, models.Criterion)]
+    features = [f.slug for f in await repository.all_rows(session, models.Feature)]
     return FrameworkRead(
         slug=framework.slug,
         name=framework.name,
@@ -61,29 +57,25 @@ async def get_framework(session: AsyncSession, slug: str) -> FrameworkRead:
         pypi=framework.pypi,
         criteria=[
             CriterionAssessmentRead(
-                criterion=a.criterion,
-                value=a.value,
-                raw=a.raw,
+                criterion=c,
+                value=a.value if (a := assessments.get(c)) else None,
+                raw=a.raw if a else None,
                 evidence=[
-                    EvidenceRead.model_validate(e)
-                    for e in assessment_evidence
-                    if e.criterion == a.criterion
+                    EvidenceRead.model_validate(e) for e in assessment_evidence if e.criterion == c
                 ],
             )
-            for a in assessments
+            for c in criteria
         ],
         features=[
             FeatureSupportRead(
-                feature=f.feature,
-                support=f.support,
-                packages=f.packages,
+                feature=f,
+                support=s.support if (s := supports.get(f)) else "unknown",
+                packages=s.packages if s else [],
                 evidence=[
-                    EvidenceRead.model_validate(e)
-                    for e in feature_evidence
-                    if e.feature == f.feature
+                    EvidenceRead.model_validate(e) for e in feature_evidence if e.feature == f
                 ],
             )
-            for f in supports
+            for f in features
         ],
         benchmarks=[
             BenchmarkRead.model_validate(b)

@@ -1,0 +1,78 @@
+"""The framework-advisor command line against real, empty databases."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import create_database, drop_database
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def empty_database_url(server_url: str) -> Iterator[str]:
+    url = create_database(server_url, prefix="fa_cli")
+    yield url
+    drop_database(url)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_load_knowledge_migrates_and_loads_an_empty_database(empty_database_url: str) -> None:
+    runner = CliRunner()
+    env = {"DATABASE_URL": empty_database_url}
+    first = runner.invoke(cli, ["load-knowledge"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "knowledge base loaded" in first.output
+    second = runner.invoke(cli, ["load-knowledge"], env=env)
+    assert second.exit_code == 0, second.output
+    assert "already up to date" in second.output
+
+
+def test_serve_migrates_an_empty_database_and_becomes_ready(empty_database_url: str) -> None:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": empty_database_url, "ADVISOR_LOG_LEVEL": "warning"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code
+            except httpx.TransportError:
+                time.sleep(0.3)
+                continue
+            if status == 200:
+                break
+            time.sleep(0.3)
+        assert status == 200, server.stdout.read() if server.poll() is not None else status
+        frameworks = httpx.get(f"http://127.0.0.1:{port}/frameworks", timeout=5).json()
+        assert len(frameworks) >= 12
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        if server.stdout:
+            server.stdout.close()
