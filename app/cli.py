@@ -13,6 +13,7 @@ from app.db.connection import create_engine, create_sessionmaker, resolve_databa
 from app.db.migrate import upgrade_to_head
 from app.knowledge.bundle import read_bundle
 from app.knowledge.loader import load_bundle
+from app.logging_config import configure_logging
 from app.settings import Settings
 
 cli = typer.Typer(help="framework-advisor: which Python web framework fits your project.")
@@ -44,6 +45,7 @@ def serve(
 ) -> None:
     """Migrate, load the bundled knowledge base if missing or stale, and serve."""
     settings = Settings()
+    configure_logging(settings.log_level)
     url = _prepare_database(settings)
     # Workers are separate processes: hand them the resolved URL so they share one database.
     os.environ["DATABASE_URL"] = url
@@ -57,6 +59,9 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level,
+        # The app's lifespan configures JSON logging; its request log replaces the access log.
+        log_config=None,
+        access_log=False,
     )
 
 

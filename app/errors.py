@@ -19,6 +19,11 @@ class NotFound(AppError):
     title = "Not Found"
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    title = "Unsupported Media Type"
+
+
 class KnowledgeUnavailable(AppError):
     status = 503
     title = "Service Unavailable"

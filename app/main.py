@@ -12,9 +12,11 @@ from fastapi import FastAPI
 
 from app.api import catalog, health, recommend
 from app.api.errors import install_error_handlers
+from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
 from app.db.migrate import head_revisions
 from app.knowledge.service import KnowledgeCache
+from app.logging_config import configure_logging
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,16 @@ Tells a team which Python web framework fits their project, and why.
 POST a project profile to `/recommend` and get a ranked list of frameworks: each with its score,
 a breakdown that accounts for every point, the evidence and sources behind each claim, warnings,
 gaps and the packages that fill them, a suggested companion stack and migration advice.
+
+**Errors** are RFC 9457 problem documents (`application/problem+json`) with `type`, `title`,
+`status`, `detail`, `instance` and `request_id`; validation problems also list every invalid input
+in `errors`, each with its `field`, JSON `pointer` and `message`.
+
+**Limits**: request bodies are JSON (else 415) of at most 64 KiB by default (else 413); lists and
+strings in the profile are capped (see the schemas).
+
+**Request ids**: send `X-Request-ID` (1 to 128 of `A-Z a-z 0-9 . _ : -`) to have it reused, or get
+a new one; every response carries it back, and so do the logs and problem documents.
 """
 
 
@@ -32,6 +44,7 @@ gaps and the packages that fill them, a suggested companion stack and migration 
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings or Settings()
     app.state.settings = settings
+    configure_logging(settings.log_level)
     url = await asyncio.to_thread(resolve_database_url, settings)
     engine = create_engine(url, settings)
     app.state.engine = engine
@@ -59,12 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /frameworks/ is not /frameworks: a 404, not a redirect to a different resource.
+        redirect_slashes=False,
     )
     app.state.settings = settings  # None: read from the environment when the app starts
     app.include_router(health.router)
     app.include_router(recommend.router)
     app.include_router(catalog.router)
     install_error_handlers(app)
+    # Added innermost first: the request context wraps the limit, so a 413 carries a request id.
+    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 

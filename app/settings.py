@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -33,7 +35,9 @@ class Settings(BaseSettings):
     kb_refresh_seconds: float = Field(
         30.0, gt=0, description="How often the knowledge-base version is checked for changes."
     )
-    max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest request body accepted.")
+    max_body_bytes: int = Field(
+        DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body accepted, in bytes."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from app.api.deps import SessionDep
+from app.api.errors import problem_responses
 from app.knowledge import service
 from app.knowledge.schemas import (
     CriterionRead,
@@ -17,13 +18,15 @@ from app.knowledge.schemas import (
     SourceRead,
 )
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], responses=problem_responses(500))
 
 FrameworkSlug = Annotated[
     str,
     Path(
         description="Framework slug (PyPI project name, lowercase).",
+        min_length=1,
         max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_\-]*$",
         examples=["fastapi"],
     ),
 ]
@@ -34,7 +37,12 @@ async def list_frameworks(session: SessionDep) -> list[FrameworkSummary]:
     return await service.list_frameworks(session)
 
 
-@router.get("/frameworks/{slug}", operation_id="getFramework", summary="Get one framework")
+@router.get(
+    "/frameworks/{slug}",
+    operation_id="getFramework",
+    summary="Get one framework",
+    responses=problem_responses(404, 422),
+)
 async def get_framework(slug: FrameworkSlug, session: SessionDep) -> FrameworkRead:
     """Its assessment on every criterion with evidence, feature support, and benchmarks."""
     return await service.get_framework(session, slug)

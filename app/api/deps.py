@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.errors import UnsupportedMediaType
 from app.settings import Settings
 
 
@@ -27,6 +28,20 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with sessionmaker() as session:
         yield session
         await session.commit()
+
+
+async def require_json_body(request: Request) -> None:
+    """A body must be JSON: anything else is a 415, not a puzzling 422 about its fields."""
+    if not await request.body():  # read and cached by FastAPI already; missing body: a 422
+        return
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        return
+    sent = f"Content-Type {media_type[:100]!r}" if media_type else "no Content-Type"
+    raise UnsupportedMediaType(f"the body must be JSON (application/json); got {sent}")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

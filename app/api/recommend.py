@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import Example
 
+from app.api.deps import require_json_body
+from app.api.errors import problem_responses
 from app.engine.profile import ProjectProfile, unknown_slugs
 from app.engine.result import Recommendation
 from app.engine.scoring import recommend
@@ -67,7 +69,13 @@ def _snapshot(request: Request) -> KnowledgeSnapshot:
     return snapshot
 
 
-@router.post("/recommend", operation_id="recommend", summary="Recommend frameworks for a project")
+@router.post(
+    "/recommend",
+    operation_id="recommend",
+    summary="Recommend frameworks for a project",
+    dependencies=[Depends(require_json_body)],
+    responses=problem_responses(400, 413, 415, 422, 500, 503),
+)
 async def recommend_frameworks(
     request: Request,
     profile: Annotated[ProjectProfile, Body(openapi_examples=EXAMPLES)],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Set
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SlugStr = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
 
@@ -62,13 +62,30 @@ class TeamStyle(StrEnum):
     no_preference = "no_preference"
 
 
+def _integral_floats_to_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral_floats_to_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_to_ints(v) for v in value]
+    return value
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_schema_integers(cls, data: Any) -> Any:
+        """Numbers are strict (never "5" or true), yet 5.0 is the integer 5, as in JSON Schema."""
+        return _integral_floats_to_ints(data)
 
 
 class Team(_Input):
     size: int | None = Field(
         None,
+        strict=True,
         ge=1,
         le=100_000,
         description="People writing the code. Default: not stated.",
@@ -112,6 +129,7 @@ class ProjectProfile(_Input):
     )
     expected_peak_rps: int | None = Field(
         None,
+        strict=True,
         ge=0,
         le=100_000_000,
         description="Expected peak requests per second. Default: not stated.",
@@ -125,10 +143,16 @@ class ProjectProfile(_Input):
         description="Who builds it. Default: nothing stated about the team.",
     )
     timeline_weeks: int | None = Field(
-        None, ge=1, le=1040, description="Weeks until launch. Default: not stated.", examples=[6]
+        None,
+        strict=True,
+        ge=1,
+        le=1040,
+        description="Weeks until launch. Default: not stated.",
+        examples=[6],
     )
     lifespan_years: float | None = Field(
         None,
+        strict=True,
         gt=0,
         le=100,
         description="How long it will be maintained. Default: not stated.",
@@ -137,7 +161,7 @@ class ProjectProfile(_Input):
     deployment: Deployment | None = Field(
         None, description="Where it runs. Default: not stated.", examples=["containers"]
     )
-    priorities: dict[SlugStr, Annotated[int, Field(ge=0, le=5)]] = Field(
+    priorities: dict[SlugStr, Annotated[int, Field(strict=True, ge=0, le=5)]] = Field(
         default_factory=dict,
         max_length=64,
         description=(
@@ -158,7 +182,9 @@ class ProjectProfile(_Input):
         description="Restrict the ranking to these framework slugs. Default: every framework.",
         examples=[["django", "fastapi", "flask"]],
     )
-    top_k: int = Field(5, ge=1, le=50, description="How many frameworks to return.", examples=[5])
+    top_k: int = Field(
+        5, strict=True, ge=1, le=50, description="How many frameworks to return.", examples=[5]
+    )
 
 
 def unknown_slugs(
