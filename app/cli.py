@@ -1,19 +1,22 @@
-"""The ``framework-advisor`` command line: serve, migrate, load the knowledge base."""
+"""The ``framework-advisor`` command line: serve, migrate, load knowledge, write openapi.json."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from app.api.openapi import render_openapi
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
 from app.db.migrate import upgrade_to_head
 from app.knowledge.bundle import read_bundle
 from app.knowledge.loader import load_bundle
 from app.logging_config import configure_logging
+from app.main import create_app
 from app.settings import Settings
 
 cli = typer.Typer(help="framework-advisor: which Python web framework fits your project.")
@@ -78,6 +81,17 @@ def load_knowledge(
 ) -> None:
     """Migrate, then load the bundled knowledge base into the database."""
     _prepare_database(Settings(), force_load=force)
+
+
+@cli.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Where to write the document.")] = Path(
+        "openapi.json"
+    ),
+) -> None:
+    """Write the OpenAPI document; `framework-advisor openapi` regenerates the committed one."""
+    output.write_text(render_openapi(create_app()), encoding="utf-8")
+    typer.echo(f"wrote {output}")
 
 
 def main() -> None:

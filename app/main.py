@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from app.api import catalog, health, recommend
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.api.openapi import TAGS, install_openapi, operation_id
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
 from app.db.migrate import head_revisions
 from app.knowledge.service import KnowledgeCache
@@ -72,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
+        separate_input_output_schemas=False,
         # /frameworks/ is not /frameworks: a 404, not a redirect to a different resource.
         redirect_slashes=False,
     )
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(recommend.router)
     app.include_router(catalog.router)
     install_error_handlers(app)
+    install_openapi(app)
     # Added innermost first: the request context wraps the limit, so a 413 carries a request id.
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)

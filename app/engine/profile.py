@@ -141,6 +141,7 @@ class ProjectProfile(_Input):
     team: Team = Field(
         default_factory=Team,
         description="Who builds it. Default: nothing stated about the team.",
+        examples=[{"size": 4, "known_frameworks": ["flask"], "async_experience": "some"}],
     )
     timeline_weeks: int | None = Field(
         None,

@@ -49,7 +49,10 @@ class BreakdownItem(_Output):
     raw: str | None = Field(
         None, description="The figure or statement behind the value.", examples=["~9,000 req/s"]
     )
-    evidence: list[EvidenceItem] = Field(description="Where the value comes from.")
+    evidence: list[EvidenceItem] = Field(
+        description="Where the value comes from.",
+        examples=[[{"source": "acquaint-2026", "claim": "FastAPI: 15,000 to 20,000 RPS"}]],
+    )
 
 
 class Adjustment(_Output):
@@ -94,15 +97,62 @@ class FrameworkRecommendation(_Output):
     framework: str = Field(description="Framework slug.", examples=["fastapi"])
     name: str = Field(description="Display name.", examples=["FastAPI"])
     score: float = Field(ge=0, le=100, description="0..100, to 2 decimals.", examples=[78.12])
-    fit: Fit = Field(description="strong ≥ 70, good ≥ 55, weak ≥ 40, else poor.")
-    breakdown: list[BreakdownItem] = Field(description="Every criterion's contribution.")
-    adjustments: list[Adjustment] = Field(description="Rule matches, familiarity, penalties.")
-    reasons: list[Note] = Field(description="Why it fits.")
-    warnings: list[Note] = Field(description="What to watch out for.")
-    gaps: list[Gap] = Field(
-        description="Requested features it lacks built in, and what fills them."
+    fit: Fit = Field(
+        description="strong ≥ 70, good ≥ 55, weak ≥ 40, else poor.", examples=["strong"]
     )
-    stack: list[StackItem] = Field(description="Suggested companions.")
+    breakdown: list[BreakdownItem] = Field(
+        description="Every criterion's contribution.",
+        examples=[
+            [
+                {
+                    "criterion": "performance",
+                    "weight": 4.0,
+                    "value": 0.95,
+                    "contribution": 18.4,
+                    "raw": "15,000 to 20,000 RPS",
+                    "evidence": [{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}],
+                }
+            ]
+        ],
+    )
+    adjustments: list[Adjustment] = Field(
+        description="Rule matches, familiarity, penalties.",
+        examples=[
+            [
+                {
+                    "rule": "matrix-04",
+                    "text": "My product serves AI model predictions via API",
+                    "points": 7.5,
+                    "sources": ["acquaint-2026"],
+                }
+            ]
+        ],
+    )
+    reasons: list[Note] = Field(
+        description="Why it fits.",
+        examples=[[{"text": "Native async support", "sources": ["acquaint-2026"]}]],
+    )
+    warnings: list[Note] = Field(
+        description="What to watch out for.",
+        examples=[[{"text": "No built-in admin panel", "sources": ["acquaint-2026"]}]],
+    )
+    gaps: list[Gap] = Field(
+        description="Requested features it lacks built in, and what fills them.",
+        examples=[[{"feature": "admin_panel", "support": "addon", "packages": ["sqladmin"]}]],
+    )
+    stack: list[StackItem] = Field(
+        description="Suggested companions.",
+        examples=[
+            [
+                {
+                    "need": "orm",
+                    "package": "sqlalchemy",
+                    "builtin": False,
+                    "sources": ["pillai-infotech"],
+                }
+            ]
+        ],
+    )
     unknown_criteria: list[str] = Field(
         description="Weighted criteria with no known value for this framework.",
         examples=[["cost"]],
@@ -111,7 +161,10 @@ class FrameworkRecommendation(_Output):
 
 class Exclusion(_Output):
     framework: str = Field(description="Framework slug.", examples=["bottle"])
-    reasons: list[Note] = Field(description="Why it was dropped.")
+    reasons: list[Note] = Field(
+        description="Why it was dropped.",
+        examples=[[{"text": "Not suited to serverless deployment", "sources": ["acquaint-2026"]}]],
+    )
 
 
 class Flip(_Output):
@@ -126,9 +179,13 @@ class Decision(_Output):
         description="Points between #1 and #2; null with fewer than two.", examples=[6.4]
     )
     confidence: Confidence = Field(
-        description="Lower when the margin is small or the top pick rests on unknown values."
+        description="Lower when the margin is small or the top pick rests on unknown values.",
+        examples=["high"],
     )
-    flips: list[Flip] = Field(description="Smallest changes that would change the top pick.")
+    flips: list[Flip] = Field(
+        description="Smallest changes that would change the top pick.",
+        examples=[[{"change": "priorities.performance: 0 → 3", "new_top": "fastapi"}]],
+    )
 
 
 class MigrationAdvice(_Output):
@@ -151,11 +208,71 @@ class SourceRef(_Output):
 
 
 class Recommendation(_Output):
-    kb_version: str = Field(description="Knowledge-base version scored against.")
-    recommendations: list[FrameworkRecommendation] = Field(description="Ranked, best first.")
-    excluded: list[Exclusion] = Field(description="Dropped by a hard constraint.")
-    decision: Decision
-    migration: MigrationAdvice | None = Field(
-        description="When current_framework is set: how to move, or advice to stay."
+    kb_version: str = Field(
+        description="Knowledge-base version scored against.", examples=["3f9a1c0b7d2e4f68"]
     )
-    sources: list[SourceRef] = Field(description="Every source cited in this response.")
+    recommendations: list[FrameworkRecommendation] = Field(
+        description="Ranked, best first.",
+        examples=[
+            [
+                {
+                    "rank": 1,
+                    "framework": "fastapi",
+                    "name": "FastAPI",
+                    "score": 78.12,
+                    "fit": "strong",
+                    "breakdown": [],
+                    "adjustments": [],
+                    "reasons": [{"text": "Native async support", "sources": ["acquaint-2026"]}],
+                    "warnings": [],
+                    "gaps": [],
+                    "stack": [],
+                    "unknown_criteria": [],
+                }
+            ]
+        ],
+    )
+    excluded: list[Exclusion] = Field(
+        description="Dropped by a hard constraint.",
+        examples=[
+            [
+                {
+                    "framework": "bottle",
+                    "reasons": [{"text": "No async support", "sources": ["acquaint-2026"]}],
+                }
+            ]
+        ],
+    )
+    decision: Decision = Field(
+        description="How clear the choice is, and what would change it.",
+        examples=[{"margin": 6.4, "confidence": "high", "flips": []}],
+    )
+    migration: MigrationAdvice | None = Field(
+        description="When current_framework is set: how to move, or advice to stay.",
+        examples=[
+            {
+                "from": "flask",
+                "to": "fastapi",
+                "stay": False,
+                "difficulty": "Easy",
+                "estimate": "1 week",
+                "approach": "Endpoint by endpoint",
+                "sources": ["buildsmart-2025"],
+            }
+        ],
+    )
+    sources: list[SourceRef] = Field(
+        description="Every source cited in this response.",
+        examples=[
+            [
+                {
+                    "id": "acquaint-2026",
+                    "title": "Django vs FastAPI vs Flask",
+                    "author": None,
+                    "publisher": "Acquaint Softtech",
+                    "published": "2026-04-28",
+                    "url": None,
+                }
+            ]
+        ],
+    )

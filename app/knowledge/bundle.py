@@ -124,26 +124,70 @@ class FrameworkData(_Strict):
 class RuleCondition(_Strict):
     """A condition in profile terms. Every field that is set must hold (AND)."""
 
-    project_types: list[str] | None = None
-    features_any: list[Slug] | None = Field(None, description="Any of these is must or want.")
-    features_all: list[Slug] | None = Field(None, description="All of these are must or want.")
-    features_none: list[Slug] | None = Field(None, description="None of these is requested.")
-    min_peak_rps: int | None = None
-    max_peak_rps: int | None = None
-    workloads: list[str] | None = None
-    min_timeline_weeks: int | None = None
-    max_timeline_weeks: int | None = None
-    min_lifespan_years: float | None = None
-    max_lifespan_years: float | None = None
-    min_team_size: int | None = None
-    max_team_size: int | None = None
-    team_knows: Slug | None = None
-    team_knows_none_of: list[Slug] | None = None
-    async_experience: list[str] | None = None
-    python_experience: list[str] | None = None
-    styles: list[str] | None = None
-    deployments: list[str] | None = None
-    min_priority: dict[Slug, int] | None = None
+    project_types: list[str] | None = Field(
+        None, description="The project type is one of these.", examples=[["api", "microservice"]]
+    )
+    features_any: list[Slug] | None = Field(
+        None, description="Any of these is must or want.", examples=[["websockets", "streaming"]]
+    )
+    features_all: list[Slug] | None = Field(
+        None,
+        description="All of these are must or want.",
+        examples=[["authentication", "admin_panel"]],
+    )
+    features_none: list[Slug] | None = Field(
+        None, description="None of these is requested.", examples=[["admin_panel"]]
+    )
+    min_peak_rps: int | None = Field(
+        None, description="Expected peak requests per second is at least this.", examples=[1000]
+    )
+    max_peak_rps: int | None = Field(
+        None, description="Expected peak requests per second is at most this.", examples=[100]
+    )
+    workloads: list[str] | None = Field(
+        None, description="The workload is one of these.", examples=[["streaming"]]
+    )
+    min_timeline_weeks: int | None = Field(
+        None, description="Weeks until launch are at least this.", examples=[12]
+    )
+    max_timeline_weeks: int | None = Field(
+        None, description="Weeks until launch are at most this.", examples=[2]
+    )
+    min_lifespan_years: float | None = Field(
+        None, description="Years it will be maintained are at least this.", examples=[5]
+    )
+    max_lifespan_years: float | None = Field(
+        None, description="Years it will be maintained are at most this.", examples=[1]
+    )
+    min_team_size: int | None = Field(
+        None, description="The team has at least this many people.", examples=[10]
+    )
+    max_team_size: int | None = Field(
+        None, description="The team has at most this many people.", examples=[3]
+    )
+    team_knows: Slug | None = Field(
+        None, description="The team knows this framework.", examples=["django"]
+    )
+    team_knows_none_of: list[Slug] | None = Field(
+        None, description="The team knows none of these frameworks.", examples=[["django", "flask"]]
+    )
+    async_experience: list[str] | None = Field(
+        None, description="The team's async experience is one of these.", examples=[["none"]]
+    )
+    python_experience: list[str] | None = Field(
+        None, description="The team's Python experience is one of these.", examples=[["beginner"]]
+    )
+    styles: list[str] | None = Field(
+        None, description="The team's style is one of these.", examples=[["conventions"]]
+    )
+    deployments: list[str] | None = Field(
+        None, description="The deployment target is one of these.", examples=[["serverless"]]
+    )
+    min_priority: dict[Slug, int] | None = Field(
+        None,
+        description="Each named criterion has at least this priority.",
+        examples=[{"performance": 3}],
+    )
 
 
 class RuleData(_Strict):

@@ -30,14 +30,20 @@ class CriterionAssessmentRead(_Read):
         description="0..1, 1 = best on this criterion; null = unknown.", examples=[0.95]
     )
     raw: str | None = Field(description="The figure or statement behind it.", examples=["9,000"])
-    evidence: list[EvidenceRead] = Field(description="Sources and the claims they make.")
+    evidence: list[EvidenceRead] = Field(
+        description="Sources and the claims they make.",
+        examples=[[{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}]],
+    )
 
 
 class FeatureSupportRead(_Read):
     feature: str = Field(description="Feature slug.", examples=["admin_panel"])
     support: str = Field(description="builtin | addon | none | unknown.", examples=["addon"])
     packages: list[str] = Field(description="PyPI packages that add it.", examples=[["sqladmin"]])
-    evidence: list[EvidenceRead] = Field(description="Sources and the claims they make.")
+    evidence: list[EvidenceRead] = Field(
+        description="Sources and the claims they make.",
+        examples=[[{"source": "acquaint-2026", "claim": "Admin via SQLAdmin"}]],
+    )
 
 
 class BenchmarkRead(_Read):
@@ -59,10 +65,48 @@ class FrameworkRead(FrameworkSummary):
         description="Project homepage.", examples=["https://fastapi.tiangolo.com/"]
     )
     pypi: str = Field(description="PyPI project name.", examples=["fastapi"])
-    criteria: list[CriterionAssessmentRead] = Field(description="Standing on each criterion.")
-    features: list[FeatureSupportRead] = Field(description="Support for each feature.")
+    criteria: list[CriterionAssessmentRead] = Field(
+        description="Standing on each criterion.",
+        examples=[
+            [
+                {
+                    "criterion": "performance",
+                    "value": 0.95,
+                    "raw": "15,000 to 20,000 RPS",
+                    "evidence": [{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}],
+                }
+            ]
+        ],
+    )
+    features: list[FeatureSupportRead] = Field(
+        description="Support for each feature.",
+        examples=[
+            [
+                {
+                    "feature": "admin_panel",
+                    "support": "addon",
+                    "packages": ["sqladmin"],
+                    "evidence": [{"source": "acquaint-2026", "claim": "Admin via SQLAdmin"}],
+                }
+            ]
+        ],
+    )
     benchmarks: list[BenchmarkRead] = Field(
-        description="Published figures; conflicting figures are kept side by side."
+        description="Published figures; conflicting figures are kept side by side.",
+        examples=[
+            [
+                {
+                    "workload": "json_no_db",
+                    "metric": "requests_per_second",
+                    "low": 15000,
+                    "high": 20000,
+                    "unit": "req/s",
+                    "setup": "Uvicorn ASGI",
+                    "source": "acquaint-2026",
+                    "claim": "15,000 to 20,000 RPS",
+                }
+            ]
+        ],
     )
 
 
@@ -106,7 +150,10 @@ class RuleRead(_Read):
         description="The guidance, as the source puts it.",
         examples=["My product serves AI model predictions via API"],
     )
-    when: list[RuleCondition] = Field(description="Applies when any of these holds.")
+    when: list[RuleCondition] = Field(
+        description="Applies when any of these holds.",
+        examples=[[{"project_types": ["ml_serving"]}]],
+    )
     primary: list[str] = Field(description="Primary pick(s).", examples=[["fastapi"]])
     alternative: list[str] = Field(description="Alternative pick(s).", examples=[["flask"]])
     avoid: list[str] = Field(description="Frameworks the source warns off.", examples=[[]])
