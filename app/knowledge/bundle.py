@@ -11,7 +11,7 @@ import hashlib
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -190,10 +190,17 @@ class RuleCondition(_Strict):
     )
 
 
+RuleKind = Literal[
+    "matrix", "product_type", "guide", "tree", "team_size", "question", "advice", "familiarity"
+]
+
+
 class RuleData(_Strict):
     id: Slug
     source: SourceId
-    kind: str = Field(description="matrix, product_type, guide, tree, team_size, question, advice.")
+    kind: RuleKind = Field(
+        description="Which kind of guidance it encodes; decides how many points it is worth."
+    )
     text: str = Field(description="The guidance as the source puts it.")
     when: list[RuleCondition] = Field(
         min_length=1, description="The rule applies when any of these conditions holds."

@@ -25,9 +25,8 @@ async def test_get_framework_returns_cited_criteria_features_and_benchmarks(
     body = response.json()
     performance = next(c for c in body["criteria"] if c["criterion"] == "performance")
     assert 0 <= performance["value"] <= 1
-    assert performance["evidence"] and all(
-        e["source"] and e["claim"] for e in performance["evidence"]
-    )
+    assert performance["evidence"]
+    assert all(e["source"] and e["claim"] for e in performance["evidence"])
     docs = next(f for f in body["features"] if f["feature"] == "auto_api_docs")
     assert docs["support"] == "builtin"
     assert {b["source"] for b in body["benchmarks"]} >= {"acquaint-2026", "pillai-infotech"}
@@ -68,5 +67,6 @@ async def test_rules_include_the_twelve_decision_matrix_scenarios(
     assert len(matrix) == 12
     for rule in matrix:
         assert sources[rule["source"]]["seed_file"] == "000_cd1deccd287be11c.txt"
-        assert rule["primary"] and rule["when"]
+        assert rule["primary"]
+        assert rule["when"]
     assert all(r["source"] in sources for r in rules)

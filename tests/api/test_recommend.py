@@ -41,7 +41,8 @@ async def test_every_cited_source_is_listed_in_the_response(client: httpx.AsyncC
         cited |= {e["source"] for b in entry["breakdown"] for e in b["evidence"]}
         cited |= {s for a in entry["adjustments"] for s in a["sources"]}
         cited |= {s for n in entry["reasons"] + entry["warnings"] for s in n["sources"]}
-    assert cited and cited <= listed
+    assert cited
+    assert cited <= listed
 
 
 async def test_migration_advice_names_the_path_and_its_sources(client: httpx.AsyncClient) -> None:
@@ -51,9 +52,11 @@ async def test_migration_advice_names_the_path_and_its_sources(client: httpx.Asy
     )
     assert body["recommendations"][0]["framework"] == "fastapi"
     migration = body["migration"]
-    assert migration["from"] == "flask" and migration["to"] == "fastapi"
+    assert migration["from"] == "flask"
+    assert migration["to"] == "fastapi"
     assert migration["stay"] is False
-    assert migration["estimate"] and migration["sources"]
+    assert migration["estimate"]
+    assert migration["sources"]
 
 
 async def test_migration_advice_says_stay_when_already_on_the_best_fit(

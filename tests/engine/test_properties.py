@@ -174,7 +174,8 @@ def test_every_must_feature_is_provided_or_the_framework_is_excluded(
             support = snapshot.frameworks[entry.framework].offer(feature).support
             if support == "builtin":
                 continue
-            assert feature in gaps and gaps[feature].packages, (entry.framework, feature)
+            assert feature in gaps, (entry.framework, feature)
+            assert gaps[feature].packages, (entry.framework, feature)
     for exclusion in result.excluded:
         assert exclusion.reasons
         assert any(f"'{f}'" in r.text for r in exclusion.reasons for f in musts)
