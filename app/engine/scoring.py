@@ -30,7 +30,6 @@ from app.engine.result import (
     MigrationAdvice,
     Note,
     Recommendation,
-    SourceRef,
 )
 from app.engine.rules import matching_rules
 from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot, RuleEffect, RuleInfo
@@ -548,15 +547,5 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
         sources=[],
     )
     cited = sorted(_cited_sources(result) & snapshot.sources.keys())
-    sources = [
-        SourceRef(
-            id=s.id,
-            title=s.title,
-            author=s.author,
-            publisher=s.publisher,
-            published=s.published,
-            url=s.url,
-        )
-        for s in (snapshot.sources[i] for i in cited)
-    ]
+    sources = [snapshot.sources[i] for i in cited]
     return result.model_copy(update={"sources": sources})

@@ -12,22 +12,12 @@ from types import MappingProxyType
 
 from app.engine.profile import ProjectType
 from app.engine.result import EvidenceItem as Cited
-from app.engine.result import StackItem
+from app.engine.result import SourceRef, StackItem
 from app.engine.stack import suggest_stack
 from app.engine.weights import ALTERNATIVE_SHARE, AVOID_SHARE, RULE_UNITS, SPECIFICITY_BONUS
 
 #: The value an unknown criterion counts as: neither good nor bad.
 NEUTRAL = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
-    id: str
-    title: str
-    author: str | None
-    publisher: str | None
-    published: str | None
-    url: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +160,7 @@ class KnowledgeSnapshot:
     frameworks: Mapping[str, FrameworkInfo]
     rules: tuple[RuleInfo, ...]
     migrations: Mapping[tuple[str, str], MigrationInfo]
-    sources: Mapping[str, SourceInfo]
+    sources: Mapping[str, SourceRef]
     #: Precompiled: each framework's criterion values in ``criteria`` order, unknown as neutral.
     vectors: Mapping[str, tuple[float, ...]] = field(init=False)
     #: Precompiled: whether any rule looks at priorities (then priority flips are re-verified).

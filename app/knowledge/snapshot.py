@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.engine.result import EvidenceItem as Cited
+from app.engine.result import SourceRef
 from app.engine.snapshot import (
     CompanionInfo,
     Condition,
@@ -17,7 +18,6 @@ from app.engine.snapshot import (
     KnowledgeSnapshot,
     MigrationInfo,
     RuleInfo,
-    SourceInfo,
 )
 from app.knowledge import models, repository
 
@@ -126,7 +126,14 @@ async def build_snapshot(session: AsyncSession) -> KnowledgeSnapshot | None:
             for m in rows[models.MigrationPath]
         },
         sources={
-            s.id: SourceInfo(s.id, s.title, s.author, s.publisher, s.published, s.url)
+            s.id: SourceRef(
+                id=s.id,
+                title=s.title,
+                author=s.author,
+                publisher=s.publisher,
+                published=s.published,
+                url=s.url,
+            )
             for s in rows[models.Source]
         },
     )
