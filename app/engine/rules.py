@@ -14,7 +14,7 @@ def requested_features(profile: ProjectProfile) -> frozenset[str]:
     return frozenset(f for f, need in profile.features.items() if need is not Need.nice)
 
 
-def condition_holds(  # noqa: C901 - one flat check per condition field reads best
+def condition_holds(
     condition: Condition, profile: ProjectProfile, requested: frozenset[str]
 ) -> bool:
     """True when every field the condition sets holds for the profile.

@@ -402,6 +402,12 @@ def _priority_flips(
                 range(len(ranked)),
                 key=lambda i: (-(totals[i] + k * vectors[i][index]), slugs[i]),
             )
+            if snapshot.rules_read_priorities:  # a rule may switch on: verify by re-scoring
+                changed = profile.model_copy(
+                    update={"priorities": {**profile.priorities, criterion: current + k}}
+                )
+                if rank(changed, snapshot)[:1] != [slugs[new_top]]:
+                    continue
             change = f"priorities.{criterion}: {current} → {current + k}"
             flips.append((best, Flip(change=change, new_top=slugs[new_top])))
     return flips
@@ -442,21 +448,7 @@ def _flips(profile: ProjectProfile, snapshot: KnowledgeSnapshot, scoring: _Scori
     if len(scoring.ranked) < 2:
         return []
     found = _priority_flips(profile, snapshot, scoring) + _feature_flips(profile, snapshot, scoring)
-    if snapshot.rules_read_priorities:  # a rule may switch on: verify by re-scoring
-        found = [(step, flip) for step, flip in found if _verified(flip, profile, snapshot)]
     return [flip for _, flip in sorted(found, key=lambda f: f[0])[:MAX_FLIPS]]
-
-
-def _verified(flip: Flip, profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> bool:
-    if not flip.change.startswith("priorities."):
-        return True
-    criterion, change = flip.change.removeprefix("priorities.").split(": ")
-    new_value = int(change.split(" → ")[1])
-    changed = profile.model_copy(
-        update={"priorities": {**profile.priorities, criterion: new_value}}
-    )
-    ranking = rank(changed, snapshot)
-    return bool(ranking) and ranking[0] == flip.new_top
 
 
 def _migration(

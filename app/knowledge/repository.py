@@ -53,13 +53,18 @@ async def replace_all(
         await session.execute(stale)
 
 
-async def all_rows(session: AsyncSession, model: type[Base]) -> list[Any]:
-    """Every row of a knowledge table, in its natural order (primary key, then position)."""
-    table = model.__table__
-    order = [c for c in table.primary_key.columns]  # type: ignore[attr-defined]
+def _natural_order(table: Table) -> list[Any]:
+    """Position first where a table has one (data-file order), then the primary key."""
+    order: list[Any] = list(table.primary_key.columns)
     if "position" in table.columns:
-        order = [table.c.position, *order]
-    result = await session.scalars(select(model).order_by(*order))
+        order.insert(0, table.c.position)
+    return order
+
+
+async def all_rows(session: AsyncSession, model: type[Base]) -> list[Any]:
+    """Every row of a knowledge table, in its natural order."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    result = await session.scalars(select(model).order_by(*_natural_order(table)))
     return list(result.all())
 
 
@@ -69,7 +74,7 @@ async def framework(session: AsyncSession, slug: str) -> models.Framework | None
 
 async def framework_rows(session: AsyncSession, model: type[Base], slug: str) -> list[Any]:
     """Rows of a per-framework table (assessments, evidence, features, benchmarks) for one slug."""
-    table = model.__table__
-    order = [c for c in table.primary_key.columns]  # type: ignore[attr-defined]
-    result = await session.scalars(select(model).where(table.c.framework == slug).order_by(*order))
+    table: Table = model.__table__  # type: ignore[assignment]
+    statement = select(model).where(table.c.framework == slug).order_by(*_natural_order(table))
+    result = await session.scalars(statement)
     return list(result.all())
