@@ -62,6 +62,13 @@ class TeamStyle(StrEnum):
     no_preference = "no_preference"
 
 
+class Codebase(StrEnum):
+    new = "new"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
 def _integral_floats_to_ints(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -175,6 +182,14 @@ class ProjectProfile(_Input):
         None,
         description="The framework the project runs on today, for migration advice.",
         examples=["flask"],
+    )
+    codebase: Codebase | None = Field(
+        None,
+        description=(
+            "How much code already runs on current_framework: new (nothing yet), small, medium or "
+            "large. Scales the cost of switching. Default: not stated."
+        ),
+        examples=["small"],
     )
     candidates: list[SlugStr] | None = Field(
         None,

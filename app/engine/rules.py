@@ -62,6 +62,10 @@ def condition_holds(
         return False
     if c.deployments is not None and not _one_of(p.deployment, c.deployments):
         return False
+    if c.current_frameworks is not None and p.current_framework not in c.current_frameworks:
+        return False
+    if c.codebases is not None and not _one_of(p.codebase, c.codebases):
+        return False
     return c.min_priority is None or all(
         p.priorities.get(k, 0) >= v for k, v in c.min_priority.items()
     )

@@ -90,6 +90,8 @@ class Condition:
     python_experience: frozenset[str] | None = None
     styles: frozenset[str] | None = None
     deployments: frozenset[str] | None = None
+    current_frameworks: frozenset[str] | None = None
+    codebases: frozenset[str] | None = None
     min_priority: Mapping[str, int] | None = None
     #: How many facts about the profile this condition checks: its specificity.
     size: int = field(init=False, default=0)

@@ -96,6 +96,10 @@ class FeatureSupport(_Strict):
     support: Support
     packages: list[str] = Field(default_factory=list, description="PyPI packages that add it.")
     evidence: list[Evidence] = Field(default_factory=list)
+    note: str | None = Field(
+        None,
+        description="For unknown support: what was looked for and where, before calling it so.",
+    )
 
 
 class Benchmark(_Strict):
@@ -116,6 +120,13 @@ class FrameworkData(_Strict):
     first_release: int | None = None
     homepage: str | None = None
     pypi: str
+    builds_on: Slug | None = Field(
+        None,
+        description=(
+            "The framework this one is a layer on (django-ninja on django): the base's facts apply "
+            "unless this framework states its own."
+        ),
+    )
     assessments: dict[Slug, Assessment] = Field(default_factory=dict)
     features: dict[Slug, FeatureSupport] = Field(default_factory=dict)
     benchmarks: list[Benchmark] = Field(default_factory=list)
@@ -183,6 +194,14 @@ class RuleCondition(_Strict):
     deployments: list[str] | None = Field(
         None, description="The deployment target is one of these.", examples=[["serverless"]]
     )
+    current_frameworks: list[Slug] | None = Field(
+        None,
+        description="The project runs on one of these frameworks today.",
+        examples=[["flask"]],
+    )
+    codebases: list[str] | None = Field(
+        None, description="The existing codebase's size is one of these.", examples=[["large"]]
+    )
     min_priority: dict[Slug, int] | None = Field(
         None,
         description="Each named criterion has at least this priority.",
@@ -202,6 +221,13 @@ class RuleData(_Strict):
         description="Which kind of guidance it encodes; decides how many points it is worth."
     )
     text: str = Field(description="The guidance as the source puts it.")
+    situation: str | None = Field(
+        None,
+        description=(
+            'When it applies, in the third person ("a Flask codebase that needs async"): what '
+            "a reader is shown, attributed to the source."
+        ),
+    )
     when: list[RuleCondition] = Field(
         min_length=1, description="The rule applies when any of these conditions holds."
     )
@@ -309,6 +335,8 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
             need("feature", features, feat, f"{fw.slug}.features")
             for ev in support.evidence:
                 need("source", sources, ev.source, f"{fw.slug}.features.{feat}")
+        if fw.builds_on is not None:
+            need("framework", frameworks, fw.builds_on, f"{fw.slug}.builds_on")
         for bench in fw.benchmarks:
             need("source", sources, bench.source, f"{fw.slug}.benchmarks")
     for rule in bundle.rules:
@@ -319,6 +347,7 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
             for slug in [
                 *(when.team_knows_none_of or []),
                 *([when.team_knows] if when.team_knows else []),
+                *(when.current_frameworks or []),
             ]:
                 need("framework", frameworks, slug, f"rules.{rule.id}.when")
             for feat in [
