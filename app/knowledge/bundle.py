@@ -77,6 +77,9 @@ class Assessment(_Strict):
     value: float | None = Field(None, ge=0.0, le=1.0)
     raw: str | None = Field(None, description="The figure or statement the value was derived from.")
     evidence: list[Evidence] = Field(default_factory=list)
+    note: str | None = Field(
+        None, description="For an unknown value: what was looked for and where."
+    )
 
     @model_validator(mode="after")
     def _known_values_need_evidence(self) -> Assessment:
