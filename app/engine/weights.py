@@ -239,6 +239,11 @@ RULE_UNITS = {
     "advice": 0.75,
     # "The most important thing is do you already know one of them? If so, use it!" (wiles-2025)
     "familiarity": 1.5,
+    # A framework's own documentation saying what it is built for: a first-party claim, so it
+    # counts like the seeds' general guides, not like their comparative decision matrix.
+    "purpose": 0.75,
+    # A public write-up by a team that chose the framework for this situation: one team's outcome.
+    "experience": 0.75,
 }
 #: An alternative pick earns this share of the rule's units; a framework to avoid loses them.
 #: Extra share of a rule's units for each fact beyond the first that its condition checks.

@@ -213,7 +213,16 @@ class RuleCondition(_Strict):
 
 
 RuleKind = Literal[
-    "matrix", "product_type", "guide", "tree", "team_size", "question", "advice", "familiarity"
+    "matrix",
+    "product_type",
+    "guide",
+    "tree",
+    "team_size",
+    "question",
+    "advice",
+    "familiarity",
+    "purpose",
+    "experience",
 ]
 
 
