@@ -3,70 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Set
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.vocab import (
+    AsyncExperience,
+    Codebase,
+    Deployment,
+    Need,
+    ProjectType,
+    PythonExperience,
+    TeamStyle,
+    Workload,
+)
+
 SlugStr = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
-
-
-class ProjectType(StrEnum):
-    api = "api"
-    full_web_app = "full_web_app"
-    microservice = "microservice"
-    ml_serving = "ml_serving"
-    realtime = "realtime"
-    content_site = "content_site"
-    ecommerce = "ecommerce"
-    saas = "saas"
-    internal_tool = "internal_tool"
-    prototype = "prototype"
-
-
-class Need(StrEnum):
-    must = "must"
-    want = "want"
-    nice = "nice"
-
-
-class Workload(StrEnum):
-    crud = "crud"
-    io_fanout = "io_fanout"
-    cpu_bound = "cpu_bound"
-    streaming = "streaming"
-
-
-class Deployment(StrEnum):
-    serverless = "serverless"
-    containers = "containers"
-    vm = "vm"
-    paas = "paas"
-
-
-class AsyncExperience(StrEnum):
-    none = "none"
-    some = "some"
-    strong = "strong"
-
-
-class PythonExperience(StrEnum):
-    beginner = "beginner"
-    intermediate = "intermediate"
-    expert = "expert"
-
-
-class TeamStyle(StrEnum):
-    conventions = "conventions"
-    flexibility = "flexibility"
-    no_preference = "no_preference"
-
-
-class Codebase(StrEnum):
-    new = "new"
-    small = "small"
-    medium = "medium"
-    large = "large"
 
 
 def _integral_floats_to_ints(value: Any) -> Any:

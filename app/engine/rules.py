@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from app.engine.profile import Need, ProjectProfile
+from app.engine.profile import ProjectProfile
 from app.engine.snapshot import Condition, RuleInfo
+from app.vocab import Need
 
 
 def requested_features(profile: ProjectProfile) -> frozenset[str]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import mul
 
-from app.engine.profile import AsyncExperience, Deployment, Need, ProjectProfile, Workload
+from app.engine.profile import ProjectProfile
 from app.engine.result import (
     Adjustment,
     BreakdownItem,
@@ -45,6 +45,7 @@ from app.engine.weights import (
     SITUATIONAL_CRITERIA,
     SUPPORT_FIT,
 )
+from app.vocab import AsyncExperience, Deployment, Need, Workload
 
 FIT_THRESHOLDS = ((70.0, Fit.strong), (55.0, Fit.good), (40.0, Fit.weak))
 MAX_FLIPS = 5

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
-from app.engine.profile import ProjectType
 from app.engine.result import EvidenceItem as Cited
 from app.engine.result import SourceRef, StackItem
 from app.engine.stack import suggest_stack
 from app.engine.weights import ALTERNATIVE_SHARE, AVOID_SHARE, RULE_UNITS, SPECIFICITY_BONUS
+from app.vocab import ProjectType
 
 #: The value an unknown criterion counts as: neither good nor bad.
 NEUTRAL = 0.5

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.engine.profile import (
+from app.engine.profile import ProjectProfile
+from app.engine.result import EvidenceItem
+from app.vocab import (
     AsyncExperience,
     Deployment,
-    ProjectProfile,
     ProjectType,
     PythonExperience,
     TeamStyle,
     Workload,
 )
-from app.engine.result import EvidenceItem
 
 #: The pseudo-criterion that measures how well a framework covers the requested features.
 FEATURE_FIT = "feature_fit"

@@ -9,28 +9,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.vocab import (
+    AsyncExperience,
+    Codebase,
+    Deployment,
+    ProjectType,
+    PythonExperience,
+    RuleKind,
+    Slug,
+    SourceKind,
+    Support,
+    TeamStyle,
+    Workload,
+)
+
 DATA_DIR = Path(__file__).parent / "data"
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 SourceId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceKind(StrEnum):
-    article = "article"
-    docs = "docs"
-    repository = "repository"
-    survey = "survey"
 
 
 class SourceData(_Strict):
@@ -88,13 +93,6 @@ class Assessment(_Strict):
         return self
 
 
-class Support(StrEnum):
-    builtin = "builtin"
-    addon = "addon"
-    none = "none"
-    unknown = "unknown"
-
-
 class FeatureSupport(_Strict):
     support: Support
     packages: list[str] = Field(default_factory=list, description="PyPI packages that add it.")
@@ -103,6 +101,12 @@ class FeatureSupport(_Strict):
         None,
         description="For unknown support: what was looked for and where, before calling it so.",
     )
+
+    @model_validator(mode="after")
+    def _known_support_needs_evidence(self) -> FeatureSupport:
+        if self.support is not Support.unknown and not self.evidence:
+            raise ValueError(f"support {self.support.value!r} needs at least one evidence row")
+        return self
 
 
 class Benchmark(_Strict):
@@ -138,7 +142,7 @@ class FrameworkData(_Strict):
 class RuleCondition(_Strict):
     """A condition in profile terms. Every field that is set must hold (AND)."""
 
-    project_types: list[str] | None = Field(
+    project_types: list[ProjectType] | None = Field(
         None, description="The project type is one of these.", examples=[["api", "microservice"]]
     )
     features_any: list[Slug] | None = Field(
@@ -158,7 +162,7 @@ class RuleCondition(_Strict):
     max_peak_rps: int | None = Field(
         None, description="Expected peak requests per second is at most this.", examples=[100]
     )
-    workloads: list[str] | None = Field(
+    workloads: list[Workload] | None = Field(
         None, description="The workload is one of these.", examples=[["streaming"]]
     )
     min_timeline_weeks: int | None = Field(
@@ -185,16 +189,16 @@ class RuleCondition(_Strict):
     team_knows_none_of: list[Slug] | None = Field(
         None, description="The team knows none of these frameworks.", examples=[["django", "flask"]]
     )
-    async_experience: list[str] | None = Field(
+    async_experience: list[AsyncExperience] | None = Field(
         None, description="The team's async experience is one of these.", examples=[["none"]]
     )
-    python_experience: list[str] | None = Field(
+    python_experience: list[PythonExperience] | None = Field(
         None, description="The team's Python experience is one of these.", examples=[["beginner"]]
     )
-    styles: list[str] | None = Field(
+    styles: list[TeamStyle] | None = Field(
         None, description="The team's style is one of these.", examples=[["conventions"]]
     )
-    deployments: list[str] | None = Field(
+    deployments: list[Deployment] | None = Field(
         None, description="The deployment target is one of these.", examples=[["serverless"]]
     )
     current_frameworks: list[Slug] | None = Field(
@@ -202,7 +206,7 @@ class RuleCondition(_Strict):
         description="The project runs on one of these frameworks today.",
         examples=[["flask"]],
     )
-    codebases: list[str] | None = Field(
+    codebases: list[Codebase] | None = Field(
         None, description="The existing codebase's size is one of these.", examples=[["large"]]
     )
     min_priority: dict[Slug, int] | None = Field(
@@ -210,20 +214,6 @@ class RuleCondition(_Strict):
         description="Each named criterion has at least this priority.",
         examples=[{"performance": 3}],
     )
-
-
-RuleKind = Literal[
-    "matrix",
-    "product_type",
-    "guide",
-    "tree",
-    "team_size",
-    "question",
-    "advice",
-    "familiarity",
-    "purpose",
-    "experience",
-]
 
 
 class RuleData(_Strict):
@@ -251,6 +241,17 @@ class RuleData(_Strict):
     def _names_a_framework(self) -> RuleData:
         if not (self.primary or self.avoid):
             raise ValueError("a rule needs a primary pick or frameworks to avoid")
+        return self
+
+    @model_validator(mode="after")
+    def _picks_are_disjoint(self) -> RuleData:
+        lists = {"primary": self.primary, "alternative": self.alternative, "avoid": self.avoid}
+        seen: dict[str, str] = {}
+        for name, slugs in lists.items():
+            for slug in slugs:
+                if slug in seen:
+                    raise ValueError(f"{slug!r} is in both {seen[slug]} and {name}")
+                seen[slug] = name
         return self
 
 
@@ -292,6 +293,46 @@ class CostFigure(_Strict):
     claim: str
 
 
+PackageName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$", max_length=128)]
+
+
+class Health(_Strict):
+    """A package's release activity, read from its package index on ``read_on``."""
+
+    latest_release: str = Field(description="The newest non-yanked release.", examples=["0.115.4"])
+    latest_release_date: str = Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="When it was uploaded (UTC date).",
+        examples=["2026-10-30"],
+    )
+    releases_24m: int = Field(
+        ge=0,
+        description="Releases uploaded in the 24 months before read_on.",
+        examples=[14],
+    )
+    requires_python: str | None = Field(
+        description="The newest release's Requires-Python, if it declares one.",
+        examples=[">=3.9"],
+    )
+    read_on: str = Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="When these figures were read.",
+        examples=["2026-11-23"],
+    )
+    url: str = Field(
+        description="Where they were read.", examples=["https://pypi.org/pypi/fastapi/json"]
+    )
+
+
+class PackageData(_Strict):
+    """A PyPI distribution the knowledge base names: a framework, an add-on or a companion."""
+
+    name: PackageName
+    health: Health | None = Field(
+        None, description="Release activity; null when the index has no record of the package."
+    )
+
+
 class KnowledgeBundle(_Strict):
     sources: list[SourceData]
     criteria: list[CriterionData]
@@ -302,6 +343,7 @@ class KnowledgeBundle(_Strict):
     migrations: list[MigrationPath]
     companions: list[Companion]
     costs: list[CostFigure]
+    packages: list[PackageData] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> KnowledgeBundle:
@@ -349,6 +391,11 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
                 need("source", sources, ev.source, f"{fw.slug}.features.{feat}")
         if fw.builds_on is not None:
             need("framework", frameworks, fw.builds_on, f"{fw.slug}.builds_on")
+            base = next((b for b in bundle.frameworks if b.slug == fw.builds_on), None)
+            if fw.builds_on == fw.slug or (base is not None and base.builds_on is not None):
+                problems.append(
+                    f"{fw.slug}.builds_on: a layer must build on a standalone framework"
+                )
         for bench in fw.benchmarks:
             need("source", sources, bench.source, f"{fw.slug}.benchmarks")
     for rule in bundle.rules:
@@ -419,6 +466,7 @@ SECTIONS = (
     "migrations",
     "companions",
     "costs",
+    "packages",
 )
 
 

@@ -8,18 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine.profile import (
+from app.engine.profile import ProjectProfile
+from app.engine.scoring import _score, rank, recommend
+from app.engine.snapshot import KnowledgeSnapshot
+from app.vocab import (
     AsyncExperience,
     Deployment,
     Need,
-    ProjectProfile,
     ProjectType,
     PythonExperience,
     TeamStyle,
     Workload,
 )
-from app.engine.scoring import _score, rank, recommend
-from app.engine.snapshot import KnowledgeSnapshot
 
 PROPERTY_SETTINGS = settings(
     max_examples=150,

@@ -10,7 +10,8 @@ from app.engine.weights import (
     RULE_UNITS,
     SITUATIONAL_CRITERIA,
 )
-from app.knowledge.bundle import KnowledgeBundle, RuleKind
+from app.knowledge.bundle import KnowledgeBundle
+from app.vocab import RuleKind
 
 
 def test_every_rule_kind_has_points() -> None:
