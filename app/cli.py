@@ -14,7 +14,7 @@ from app.api.openapi import render_openapi
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
 from app.db.migrate import upgrade_to_head
 from app.knowledge.bundle import read_bundle
-from app.knowledge.loader import load_bundle
+from app.knowledge.store import load_bundle
 from app.logging_config import configure_logging
 from app.main import create_app
 from app.settings import Settings

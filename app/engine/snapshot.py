@@ -59,6 +59,7 @@ class FrameworkInfo:
     features: Mapping[str, FeatureOffer]
     companions: Mapping[str, tuple[CompanionInfo, ...]]  # need -> packages, in data order
     team_size_verdicts: tuple[tuple[int, int | None, str, str], ...] = ()  # min, max, verdict, src
+    builds_on: str | None = None  # the framework this one is a layer on
 
     def value(self, criterion: str) -> CriterionValue:
         return self.criteria.get(criterion, UNKNOWN_VALUE)
@@ -163,6 +164,8 @@ class KnowledgeSnapshot:
     rules: tuple[RuleInfo, ...]
     migrations: Mapping[tuple[str, str], MigrationInfo]
     sources: Mapping[str, SourceRef]
+    #: Packages with no release in the policy's window: flagged in gaps, never suggested.
+    stale_packages: frozenset[str] = frozenset()
     #: Precompiled: each framework's criterion values in ``criteria`` order, unknown as neutral.
     vectors: Mapping[str, tuple[float, ...]] = field(init=False)
     #: Precompiled: whether any rule looks at priorities (then priority flips are re-verified).
@@ -182,7 +185,9 @@ class KnowledgeSnapshot:
             for slug, fw in self.frameworks.items()
         }
         object.__setattr__(self, "vectors", MappingProxyType(vectors))
-        stacks = {slug: suggest_stack(fw) for slug, fw in self.frameworks.items()}
+        stacks = {
+            slug: suggest_stack(fw, self.stale_packages) for slug, fw in self.frameworks.items()
+        }
         object.__setattr__(self, "stacks", MappingProxyType(stacks))
         reads = any(w.min_priority for rule in self.rules for w in rule.when)
         object.__setattr__(self, "rules_read_priorities", reads)

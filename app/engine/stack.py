@@ -20,8 +20,8 @@ STACK_FEATURE = {
 }
 
 
-def suggest_stack(framework: FrameworkInfo) -> tuple[StackItem, ...]:
-    """Per need: built in, else the first companion the knowledge base names for it."""
+def suggest_stack(framework: FrameworkInfo, stale: frozenset[str]) -> tuple[StackItem, ...]:
+    """Per need: built in, else the first maintained companion the knowledge base names for it."""
     items = []
     for need in STACK_NEEDS:
         feature = STACK_FEATURE.get(need)
@@ -29,7 +29,7 @@ def suggest_stack(framework: FrameworkInfo) -> tuple[StackItem, ...]:
             sources = sorted({e.source for e in framework.offer(feature).evidence})
             items.append(StackItem(need=need, package=None, builtin=True, sources=sources))
             continue
-        companions = framework.companions.get(need, ())
+        companions = [c for c in framework.companions.get(need, ()) if c.package not in stale]
         if companions:
             first = companions[0]
             sources = sorted({e.source for e in first.evidence})

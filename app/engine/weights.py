@@ -40,6 +40,10 @@ FAMILIAR_EVIDENCE = EvidenceItem(
     claim="The most important thing is do you already know one of them? If so, use it!",
 )
 
+#: A package with no release in this many months before its figures were read is stale: still
+#: listed where a feature needs it, flagged, and never suggested in a stack.
+STALE_AFTER_MONTHS = 36
+
 #: How much a requested feature counts towards the feature-fit weight.
 NEED_WEIGHT = {"must": 2.0, "want": 1.0, "nice": 0.5}
 

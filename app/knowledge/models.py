@@ -77,6 +77,7 @@ class Framework(Base):
     first_release: Mapped[int | None] = mapped_column(Integer)
     homepage: Mapped[str | None] = mapped_column(Text)
     pypi: Mapped[str] = mapped_column(Text)
+    builds_on: Mapped[str | None] = mapped_column(SLUG, ForeignKey("frameworks.slug"))
 
 
 class Assessment(Base):
@@ -90,6 +91,7 @@ class Assessment(Base):
     )
     value: Mapped[float | None] = mapped_column(Float)
     raw: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class AssessmentEvidence(Base):
@@ -119,6 +121,7 @@ class FeatureSupport(Base):
     )
     support: Mapped[str] = mapped_column(String(16))
     packages: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class FeatureEvidence(Base):
@@ -158,6 +161,7 @@ class Rule(Base):
     source: Mapped[str] = _source_fk()
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
+    situation: Mapped[str | None] = mapped_column(Text)
     condition: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     primary: Mapped[list[str]] = mapped_column(ARRAY(SLUG))
     alternative: Mapped[list[str]] = mapped_column(ARRAY(SLUG))
@@ -240,6 +244,15 @@ class CostFigure(Base):
     setup: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = _source_fk()
     claim: Mapped[str] = mapped_column(Text)
+
+
+class Package(Base):
+    """A PyPI distribution the knowledge base names, with its release activity (JSON, or null)."""
+
+    __tablename__ = "packages"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class KnowledgeBaseMeta(Base):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.knowledge.bundle import KnowledgeBundle
-from app.knowledge.loader import load_bundle
 from app.knowledge.service import KnowledgeCache
+from app.knowledge.store import load_bundle
 
 
 async def test_snapshot_is_rebuilt_when_and_only_when_the_version_changes(

@@ -17,8 +17,9 @@ from app.db.connection import create_engine
 from app.db.migrate import upgrade_to_head
 from app.knowledge import models
 from app.knowledge.bundle import DATA_DIR, KnowledgeBundle, read_bundle
-from app.knowledge.loader import load_bundle
 from app.knowledge.repository import loaded_version
+from app.knowledge.store import load_bundle
+from app.knowledge.store import read_bundle as read_bundle_from_db
 from app.settings import Settings
 from tests.conftest import create_database, drop_database
 
@@ -102,3 +103,19 @@ def test_version_changes_when_content_changes(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert read_bundle(copy).version() != read_bundle(DATA_DIR).version()
+
+
+def _in_key_order(bundle: KnowledgeBundle) -> dict[str, Any]:
+    """The bundle as data, with the sections that have no stored order sorted by their key."""
+    data = bundle.model_dump(mode="json", by_alias=True)
+    data["sources"].sort(key=lambda s: s["id"])
+    data["frameworks"].sort(key=lambda f: f["slug"])
+    data["migrations"].sort(key=lambda m: (m["from"], m["to"]))
+    data["costs"].sort(key=lambda c: c["framework"])  # stable: per-framework order is stored
+    return data
+
+
+async def test_reading_back_gives_the_bundle_that_was_loaded(
+    session: AsyncSession, bundle: KnowledgeBundle
+) -> None:
+    assert _in_key_order(await read_bundle_from_db(session)) == _in_key_order(bundle)

@@ -1,0 +1,274 @@
+"""Postgres <-> bundle: load a validated bundle into the tables idempotently, and read it back."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.base import Base
+from app.knowledge import models, repository
+from app.knowledge.bundle import (
+    Assessment,
+    Benchmark,
+    Companion,
+    CostFigure,
+    CriterionData,
+    Evidence,
+    FeatureData,
+    FeatureSupport,
+    FrameworkData,
+    KnowledgeBundle,
+    MigrationPath,
+    PackageData,
+    RuleCondition,
+    RuleData,
+    SourceData,
+    TeamSizeGuidance,
+)
+
+Rows = list[dict[str, Any]]
+
+#: Every knowledge table, parents first.
+STORED_TABLES: tuple[type[Base], ...] = (
+    models.Source,
+    models.Criterion,
+    models.Feature,
+    models.Framework,
+    models.Assessment,
+    models.AssessmentEvidence,
+    models.FeatureSupport,
+    models.FeatureEvidence,
+    models.Benchmark,
+    models.Rule,
+    models.TeamSizeGuidance,
+    models.MigrationPath,
+    models.MigrationEvidence,
+    models.Companion,
+    models.CompanionEvidence,
+    models.CostFigure,
+    models.Package,
+)
+
+
+def _evidence_rows(keys: dict[str, Any], evidence: list[Evidence]) -> Rows:
+    return [
+        {**keys, "position": i, "source": ev.source, "claim": ev.claim}
+        for i, ev in enumerate(evidence)
+    ]
+
+
+def bundle_rows(bundle: KnowledgeBundle) -> dict[Table, Rows]:
+    """Every row of every table, in foreign-key order (parents first)."""
+    rows: dict[type[Base], Rows] = {
+        models.Source: [s.model_dump(mode="json") for s in bundle.sources],
+        models.Criterion: [
+            {**c.model_dump(), "position": i} for i, c in enumerate(bundle.criteria)
+        ],
+        models.Feature: [{**f.model_dump(), "position": i} for i, f in enumerate(bundle.features)],
+        models.Framework: [
+            fw.model_dump(
+                include={
+                    "slug",
+                    "name",
+                    "summary",
+                    "first_release",
+                    "homepage",
+                    "pypi",
+                    "builds_on",
+                }
+            )
+            for fw in bundle.frameworks
+        ],
+        models.Assessment: [],
+        models.AssessmentEvidence: [],
+        models.FeatureSupport: [],
+        models.FeatureEvidence: [],
+        models.Benchmark: [],
+        models.Rule: [
+            {
+                "id": r.id,
+                "position": i,
+                "source": r.source,
+                "kind": r.kind,
+                "text": r.text,
+                "situation": r.situation,
+                "condition": [w.model_dump(exclude_none=True) for w in r.when],
+                "primary": r.primary,
+                "alternative": r.alternative,
+                "avoid": r.avoid,
+            }
+            for i, r in enumerate(bundle.rules)
+        ],
+        models.TeamSizeGuidance: [
+            {**g.model_dump(), "position": i} for i, g in enumerate(bundle.team_sizes)
+        ],
+        models.MigrationPath: [],
+        models.MigrationEvidence: [],
+        models.Companion: [],
+        models.CompanionEvidence: [],
+        models.CostFigure: [],
+        models.Package: [
+            {"name": p.name, "position": i, "health": p.health and p.health.model_dump()}
+            for i, p in enumerate(bundle.packages)
+        ],
+    }
+    for fw in bundle.frameworks:
+        for criterion, a in fw.assessments.items():
+            keys = {"framework": fw.slug, "criterion": criterion}
+            rows[models.Assessment].append({**keys, "value": a.value, "raw": a.raw, "note": a.note})
+            rows[models.AssessmentEvidence] += _evidence_rows(keys, a.evidence)
+        for feature, s in fw.features.items():
+            keys = {"framework": fw.slug, "feature": feature}
+            rows[models.FeatureSupport].append(
+                {**keys, "support": s.support, "packages": s.packages, "note": s.note}
+            )
+            rows[models.FeatureEvidence] += _evidence_rows(keys, s.evidence)
+        rows[models.Benchmark] += [
+            {**b.model_dump(), "framework": fw.slug, "position": i}
+            for i, b in enumerate(fw.benchmarks)
+        ]
+    for m in bundle.migrations:
+        keys = {"from_framework": m.from_, "to_framework": m.to}
+        rows[models.MigrationPath].append(
+            {**keys, **m.model_dump(include={"difficulty", "estimate", "transfers", "to_learn"})}
+            | {"approach": m.approach}
+        )
+        rows[models.MigrationEvidence] += _evidence_rows(keys, m.evidence)
+    for i, c in enumerate(bundle.companions):
+        keys = {"framework": c.framework, "need": c.need, "package": c.package}
+        rows[models.Companion].append({**keys, "position": i, "note": c.note})
+        rows[models.CompanionEvidence] += _evidence_rows(keys, c.evidence)
+    per_framework: dict[str, int] = {}
+    for cost in bundle.costs:
+        position = per_framework[cost.framework] = per_framework.get(cost.framework, -1) + 1
+        rows[models.CostFigure].append({**cost.model_dump(), "position": position})
+    return {model.__table__: table_rows for model, table_rows in rows.items()}  # type: ignore[misc]
+
+
+async def load_bundle(
+    session: AsyncSession, bundle: KnowledgeBundle, *, force: bool = False
+) -> bool:
+    """Load the bundle unless that exact version is already loaded. True when rows changed."""
+    version = bundle.version()
+    if not force and await repository.loaded_version(session) == version:
+        return False
+    await repository.replace_all(session, bundle_rows(bundle))
+    await repository.set_version(session, version)
+    return True
+
+
+def _evidence(rows: list[Any]) -> list[Evidence]:
+    return [Evidence(source=r.source, claim=r.claim) for r in rows]
+
+
+async def read_bundle(session: AsyncSession) -> KnowledgeBundle:
+    """The knowledge base as stored, in the bundle's shape: the inverse of ``bundle_rows``.
+
+    Sections without a stored order (sources, frameworks, migration paths) come back in key order.
+    """
+    rows = {table: await repository.all_rows(session, table) for table in STORED_TABLES}
+
+    def grouped(model: type[Base], *key: str) -> dict[tuple[Any, ...], list[Any]]:
+        found: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for row in rows[model]:
+            found[tuple(getattr(row, k) for k in key)].append(row)
+        return found
+
+    assessment_evidence = grouped(models.AssessmentEvidence, "framework", "criterion")
+    feature_evidence = grouped(models.FeatureEvidence, "framework", "feature")
+    assessments = grouped(models.Assessment, "framework")
+    supports = grouped(models.FeatureSupport, "framework")
+    benchmarks = grouped(models.Benchmark, "framework")
+    migration_evidence = grouped(models.MigrationEvidence, "from_framework", "to_framework")
+    companion_evidence = grouped(models.CompanionEvidence, "framework", "need", "package")
+    frameworks = [
+        FrameworkData(
+            slug=fw.slug,
+            name=fw.name,
+            summary=fw.summary,
+            first_release=fw.first_release,
+            homepage=fw.homepage,
+            pypi=fw.pypi,
+            builds_on=fw.builds_on,
+            assessments={
+                a.criterion: Assessment(
+                    value=a.value,
+                    raw=a.raw,
+                    note=a.note,
+                    evidence=_evidence(assessment_evidence[(fw.slug, a.criterion)]),
+                )
+                for a in assessments[(fw.slug,)]
+            },
+            features={
+                f.feature: FeatureSupport(
+                    support=f.support,
+                    packages=f.packages,
+                    note=f.note,
+                    evidence=_evidence(feature_evidence[(fw.slug, f.feature)]),
+                )
+                for f in supports[(fw.slug,)]
+            },
+            benchmarks=[
+                Benchmark.model_validate(b, from_attributes=True) for b in benchmarks[(fw.slug,)]
+            ],
+        )
+        for fw in rows[models.Framework]
+    ]
+    return KnowledgeBundle(
+        sources=[SourceData.model_validate(s, from_attributes=True) for s in rows[models.Source]],
+        criteria=[
+            CriterionData.model_validate(c, from_attributes=True) for c in rows[models.Criterion]
+        ],
+        features=[
+            FeatureData.model_validate(f, from_attributes=True) for f in rows[models.Feature]
+        ],
+        frameworks=frameworks,
+        rules=[
+            RuleData(
+                id=r.id,
+                source=r.source,
+                kind=r.kind,
+                text=r.text,
+                situation=r.situation,
+                when=[RuleCondition.model_validate(w) for w in r.condition],
+                primary=r.primary,
+                alternative=r.alternative,
+                avoid=r.avoid,
+            )
+            for r in rows[models.Rule]
+        ],
+        team_sizes=[
+            TeamSizeGuidance.model_validate(g, from_attributes=True)
+            for g in rows[models.TeamSizeGuidance]
+        ],
+        migrations=[
+            MigrationPath.model_validate(
+                {
+                    "from": m.from_framework,
+                    "to": m.to_framework,
+                    "difficulty": m.difficulty,
+                    "estimate": m.estimate,
+                    "transfers": m.transfers,
+                    "to_learn": m.to_learn,
+                    "approach": m.approach,
+                    "evidence": _evidence(migration_evidence[(m.from_framework, m.to_framework)]),
+                }
+            )
+            for m in rows[models.MigrationPath]
+        ],
+        companions=[
+            Companion(
+                framework=c.framework,
+                need=c.need,
+                package=c.package,
+                note=c.note,
+                evidence=_evidence(companion_evidence[(c.framework, c.need, c.package)]),
+            )
+            for c in rows[models.Companion]
+        ],
+        costs=[CostFigure.model_validate(c, from_attributes=True) for c in rows[models.CostFigure]],
+        packages=[PackageData(name=p.name, health=p.health) for p in rows[models.Package]],
+    )
