@@ -94,5 +94,41 @@ def openapi(
     typer.echo(f"wrote {output}")
 
 
+kb = typer.Typer(help="Maintain the bundled knowledge base (the YAML under app/knowledge/data).")
+cli.add_typer(kb, name="kb")
+
+
+@kb.command("refresh-health")
+def refresh_health(
+    index_url: Annotated[
+        str, typer.Option(help="The package index's JSON API root (PyPI's by default).")
+    ] = "https://pypi.org/pypi",
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The bundle to update. Default: the bundled one.")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option(help="The date the figures are read on (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Re-read every named package's release activity and rewrite data/packages.yaml."""
+    import datetime as dt
+
+    from app.knowledge import health
+    from app.knowledge.bundle import DATA_DIR
+
+    directory = data_dir or DATA_DIR
+    before = read_bundle(directory)
+    day = dt.date.fromisoformat(today) if today else dt.datetime.now(dt.UTC).date()
+    names = health.named_packages(before)
+    packages = asyncio.run(health.read_health(names, index_url=index_url, today=day))
+    path = health.write_packages(packages, directory)
+    after = read_bundle(directory)
+    missing = [p.name for p in packages if p.health is None]
+    typer.echo(f"wrote {path}: {len(packages)} packages, {len(missing)} not on the index")
+    for name in missing:
+        typer.echo(f"  not on the index: {name}")
+    typer.echo(f"knowledge-base version {before.version()} -> {after.version()}")
+
+
 def main() -> None:
     cli()

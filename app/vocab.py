@@ -84,6 +84,7 @@ class SourceKind(StrEnum):
     docs = "docs"
     repository = "repository"
     survey = "survey"
+    registry = "registry"
 
 
 RuleKind = Literal[

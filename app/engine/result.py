@@ -77,7 +77,14 @@ class Gap(_Output):
     support: str = Field(
         description="builtin | addon | none | unknown, for this framework.", examples=["addon"]
     )
-    packages: list[str] = Field(description="PyPI packages that fill it.", examples=[["sqladmin"]])
+    packages: list[str] = Field(
+        description="PyPI packages that fill it, maintained ones first.", examples=[["sqladmin"]]
+    )
+    stale_packages: list[str] = Field(
+        default_factory=list,
+        description="Those of `packages` with no release in 36 months: avoid for new work.",
+        examples=[[]],
+    )
 
 
 class StackItem(_Output):

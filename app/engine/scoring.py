@@ -33,6 +33,7 @@ from app.engine.result import (
 )
 from app.engine.rules import matching_rules
 from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot, RuleEffect, RuleInfo
+from app.engine.stack import FEATURE_NEEDS
 from app.engine.weights import (
     BASE_WEIGHT,
     FAMILIAR_CRITERION,
@@ -302,12 +303,30 @@ def _reasons(scored: _Scored, breakdown: list[BreakdownItem]) -> list[Note]:
     return notes
 
 
-def _gaps(framework: FrameworkInfo, profile: ProjectProfile) -> list[Gap]:
+def _gaps(framework: FrameworkInfo, profile: ProjectProfile, stale: frozenset[str]) -> list[Gap]:
     gaps = []
     for feature in profile.features:
         offer = framework.offer(feature)
-        if offer.support != "builtin":
-            gaps.append(Gap(feature=feature, support=offer.support, packages=list(offer.packages)))
+        if offer.support == "builtin":
+            continue
+        maintained = [p for p in offer.packages if p not in stale]
+        flagged = [p for p in offer.packages if p in stale]
+        if flagged and not maintained:
+            # Name a maintained alternative where the knowledge base has one for the same need.
+            maintained = [
+                c.package
+                for need in FEATURE_NEEDS.get(feature, ())
+                for c in framework.companions.get(need, ())
+                if c.package not in stale and c.package not in maintained
+            ]
+        gaps.append(
+            Gap(
+                feature=feature,
+                support=offer.support,
+                packages=maintained + flagged,
+                stale_packages=flagged,
+            )
+        )
     return gaps
 
 
@@ -351,7 +370,7 @@ def _recommendation_entry(
         adjustments=adjustments,
         reasons=_reasons(scored, breakdown),
         warnings=_warnings(scored.framework, profile, unknown),
-        gaps=_gaps(scored.framework, profile),
+        gaps=_gaps(scored.framework, profile, snapshot.stale_packages),
         stack=list(snapshot.stacks[scored.framework.slug]),
         unknown_criteria=unknown,
     )

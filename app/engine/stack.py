@@ -19,6 +19,9 @@ STACK_FEATURE = {
     "api_docs": "auto_api_docs",
 }
 
+#: The stack needs a feature can be filled by (the inverse of ``STACK_FEATURE``).
+FEATURE_NEEDS = {feature: (need,) for need, feature in STACK_FEATURE.items()}
+
 
 def suggest_stack(framework: FrameworkInfo, stale: frozenset[str]) -> tuple[StackItem, ...]:
     """Per need: built in, else the first maintained companion the knowledge base names for it."""

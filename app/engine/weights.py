@@ -44,6 +44,19 @@ FAMILIAR_EVIDENCE = EvidenceItem(
 #: listed where a feature needs it, flagged, and never suggested in a stack.
 STALE_AFTER_MONTHS = 36
 
+#: The ``maintenance`` criterion is derived from the framework package's health (read from the
+#: package index, source ``REGISTRY_SOURCE``), by the rubric in criteria.yaml: the first row whose
+#: window holds the latest release and whose release count is met gives the value; none: 0.0.
+MAINTENANCE_CRITERION = "maintenance"
+REGISTRY_SOURCE = "pypi-json-api"
+MAINTENANCE_RUBRIC: tuple[tuple[int, int, float], ...] = (
+    # (latest release within months, at least this many releases in 24 months, value)
+    (6, 6, 1.0),
+    (6, 0, 0.8),
+    (12, 0, 0.6),
+    (STALE_AFTER_MONTHS, 0, 0.3),
+)
+
 #: How much a requested feature counts towards the feature-fit weight.
 NEED_WEIGHT = {"must": 2.0, "want": 1.0, "nice": 0.5}
 

@@ -21,7 +21,12 @@ from app.engine.snapshot import (
     MigrationInfo,
     RuleInfo,
 )
-from app.engine.weights import STALE_AFTER_MONTHS
+from app.engine.weights import (
+    MAINTENANCE_CRITERION,
+    MAINTENANCE_RUBRIC,
+    REGISTRY_SOURCE,
+    STALE_AFTER_MONTHS,
+)
 from app.knowledge.bundle import (
     Assessment,
     Evidence,
@@ -37,24 +42,59 @@ def _cited(evidence: list[Evidence]) -> tuple[Cited, ...]:
     return tuple(Cited(source=e.source, claim=e.claim) for e in evidence)
 
 
-def effective_cells(
-    framework: FrameworkData, by_slug: dict[str, FrameworkData]
-) -> tuple[dict[str, Assessment], dict[str, FeatureSupport]]:
-    """A framework's assessments and features, a layer's own facts over its base's."""
-    if framework.builds_on is None:
-        return dict(framework.assessments), dict(framework.features)
-    base = by_slug[framework.builds_on]
-    return (
-        {**base.assessments, **framework.assessments},
-        {**base.features, **framework.features},
+def maintenance_assessment(package: str, health: Health | None) -> Assessment:
+    """The ``maintenance`` criterion, from the package's health by the policy's rubric."""
+    if health is None:
+        return Assessment(note=f"{package}: no release activity recorded (kb refresh-health).")
+    read = dt.date.fromisoformat(health.read_on)
+    latest = dt.date.fromisoformat(health.latest_release_date)
+    value = 0.0
+    for months, min_releases, rubric_value in MAINTENANCE_RUBRIC:
+        if latest >= months_before(read, months) and health.releases_24m >= min_releases:
+            value = rubric_value
+            break
+    return Assessment(
+        value=value,
+        raw=(
+            f"{package} {health.latest_release} published {health.latest_release_date}; "
+            f"{health.releases_24m} releases in the 24 months to {health.read_on}"
+        ),
+        evidence=[
+            Evidence(
+                source=REGISTRY_SOURCE,
+                claim=(
+                    f"{health.url}: latest release {health.latest_release} on "
+                    f"{health.latest_release_date}, {health.releases_24m} releases in 24 months "
+                    f"(read {health.read_on})"
+                ),
+            )
+        ],
     )
+
+
+def effective_cells(
+    framework: FrameworkData, bundle: KnowledgeBundle
+) -> tuple[dict[str, Assessment], dict[str, FeatureSupport]]:
+    """A framework's assessments and features: a layer's own facts over its base's, and the
+    maintenance criterion derived from its package's health."""
+    assessments, features = dict(framework.assessments), dict(framework.features)
+    if framework.builds_on is not None:
+        base = next(b for b in bundle.frameworks if b.slug == framework.builds_on)
+        assessments = {**base.assessments, **assessments}
+        features = {**base.features, **features}
+    health = next((p.health for p in bundle.packages if p.name == framework.pypi), None)
+    assessments[MAINTENANCE_CRITERION] = maintenance_assessment(framework.pypi, health)
+    return assessments, features
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, 28))
 
 
 def is_stale(health: Health) -> bool:
     """No release in the policy's window before the figures were read."""
-    read = dt.date.fromisoformat(health.read_on)
-    year, month = divmod(read.year * 12 + read.month - 1 - STALE_AFTER_MONTHS, 12)
-    cutoff = dt.date(year, month + 1, min(read.day, 28))
+    cutoff = months_before(dt.date.fromisoformat(health.read_on), STALE_AFTER_MONTHS)
     return dt.date.fromisoformat(health.latest_release_date) < cutoff
 
 
@@ -71,7 +111,6 @@ def _condition(condition: RuleCondition) -> Condition:
 
 def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot:
     """Everything the engine reads, built once per knowledge-base version."""
-    by_slug = {fw.slug: fw for fw in bundle.frameworks}
     companions: dict[str, dict[str, list[CompanionInfo]]] = defaultdict(lambda: defaultdict(list))
     for c in bundle.companions:
         companions[c.framework][c.need].append(CompanionInfo(c.package, c.note, _cited(c.evidence)))
@@ -82,7 +121,7 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
 
     frameworks = {}
     for fw in bundle.frameworks:
-        assessments, features = effective_cells(fw, by_slug)
+        assessments, features = effective_cells(fw, bundle)
         frameworks[fw.slug] = FrameworkInfo(
             slug=fw.slug,
             name=fw.name,

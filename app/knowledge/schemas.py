@@ -34,16 +34,55 @@ class CriterionAssessmentRead(_Read):
         description="Sources and the claims they make.",
         examples=[[{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}]],
     )
+    note: str | None = Field(
+        None,
+        description="For an unknown value: what was looked for, and where.",
+        examples=[None],
+    )
+    inherited_from: str | None = Field(
+        None,
+        description="The base framework this fact comes from (for a layer such as django-ninja).",
+        examples=[None],
+    )
 
 
 class FeatureSupportRead(_Read):
     feature: str = Field(description="Feature slug.", examples=["admin_panel"])
     support: str = Field(description="builtin | addon | none | unknown.", examples=["addon"])
     packages: list[str] = Field(description="PyPI packages that add it.", examples=[["sqladmin"]])
+    stale_packages: list[str] = Field(
+        default_factory=list,
+        description="Those of `packages` with no release in 36 months: listed, but flagged.",
+        examples=[[]],
+    )
     evidence: list[EvidenceRead] = Field(
         description="Sources and the claims they make.",
         examples=[[{"source": "acquaint-2026", "claim": "Admin via SQLAdmin"}]],
     )
+    note: str | None = Field(
+        None,
+        description="For unknown support: what was looked for, and where.",
+        examples=[None],
+    )
+    inherited_from: str | None = Field(
+        None,
+        description="The base framework this fact comes from (for a layer such as django-ninja).",
+        examples=[None],
+    )
+
+
+class HealthRead(_Read):
+    latest_release: str = Field(description="The newest release.", examples=["0.121.0"])
+    latest_release_date: str = Field(description="When it was published.", examples=["2026-10-30"])
+    releases_24m: int = Field(description="Releases in the 24 months to read_on.", examples=[40])
+    requires_python: str | None = Field(
+        description="The newest release's Requires-Python.", examples=[">=3.9"]
+    )
+    read_on: str = Field(description="When these figures were read.", examples=["2026-11-23"])
+    url: str = Field(
+        description="Where they were read.", examples=["https://pypi.org/pypi/fastapi/json"]
+    )
+    stale: bool = Field(description="No release in the 36 months to read_on.", examples=[False])
 
 
 class BenchmarkRead(_Read):
@@ -65,6 +104,24 @@ class FrameworkRead(FrameworkSummary):
         description="Project homepage.", examples=["https://fastapi.tiangolo.com/"]
     )
     pypi: str = Field(description="PyPI project name.", examples=["fastapi"])
+    builds_on: str | None = Field(
+        description="The framework this one is a layer on; its facts apply unless stated here.",
+        examples=[None],
+    )
+    health: HealthRead | None = Field(
+        description="Release activity of the framework's package, dated; null if not recorded.",
+        examples=[
+            {
+                "latest_release": "0.121.0",
+                "latest_release_date": "2026-10-30",
+                "releases_24m": 40,
+                "requires_python": ">=3.9",
+                "read_on": "2026-11-23",
+                "url": "https://pypi.org/pypi/fastapi/json",
+                "stale": False,
+            }
+        ],
+    )
     criteria: list[CriterionAssessmentRead] = Field(
         description="Standing on each criterion.",
         examples=[

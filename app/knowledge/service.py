@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Container
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.engine.snapshot import KnowledgeSnapshot
 from app.errors import NotFound
 from app.knowledge import models, repository
+from app.knowledge.bundle import KnowledgeBundle
+from app.knowledge.compile import effective_cells, is_stale, stale_packages
 from app.knowledge.schemas import (
     BenchmarkRead,
     CriterionAssessmentRead,
@@ -19,10 +22,12 @@ from app.knowledge.schemas import (
     FeatureSupportRead,
     FrameworkRead,
     FrameworkSummary,
+    HealthRead,
     RuleRead,
     SourceRead,
 )
 from app.knowledge.snapshot import build_snapshot
+from app.knowledge.store import read_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -33,21 +38,25 @@ async def list_frameworks(session: AsyncSession) -> list[FrameworkSummary]:
 
 
 async def get_framework(session: AsyncSession, slug: str) -> FrameworkRead:
-    framework = await repository.framework(session, slug)
-    if framework is None:
+    if await repository.framework(session, slug) is None:
         raise NotFound(f"no framework with slug '{slug}' (see GET /frameworks)")
-    assessment_evidence = await repository.framework_rows(session, models.AssessmentEvidence, slug)
-    feature_evidence = await repository.framework_rows(session, models.FeatureEvidence, slug)
-    # Every criterion and feature is listed; what the knowledge base does not know is shown as
-    # unknown (value null, support "unknown") rather than left out.
-    assessments = {
-        a.criterion: a for a in await repository.framework_rows(session, models.Assessment, slug)
-    }
-    supports = {
-        f.feature: f for f in await repository.framework_rows(session, models.FeatureSupport, slug)
-    }
-    criteria = [c.slug for c in await repository.all_rows(session, models.Criterion)]
-    features = [f.slug for f in await repository.all_rows(session, models.Feature)]
+    return framework_view(await read_bundle(session), slug)
+
+
+def framework_view(bundle: KnowledgeBundle, slug: str) -> FrameworkRead:
+    """One framework as the catalog shows it: the facts the engine scores, with their origin.
+
+    Every criterion and feature is listed; what the knowledge base does not know is shown as
+    unknown (value null, support "unknown") with the note saying what was looked for.
+    """
+    framework = next(fw for fw in bundle.frameworks if fw.slug == slug)
+    assessments, features = effective_cells(framework, bundle)
+    stale = stale_packages(bundle)
+    health = next((p.health for p in bundle.packages if p.name == framework.pypi), None)
+
+    def origin(own: Container[str], key: str) -> str | None:
+        return framework.builds_on if framework.builds_on and key not in own else None
+
     return FrameworkRead(
         slug=framework.slug,
         name=framework.name,
@@ -55,32 +64,36 @@ async def get_framework(session: AsyncSession, slug: str) -> FrameworkRead:
         first_release=framework.first_release,
         homepage=framework.homepage,
         pypi=framework.pypi,
+        builds_on=framework.builds_on,
+        health=health and HealthRead(**health.model_dump(), stale=is_stale(health)),
         criteria=[
             CriterionAssessmentRead(
-                criterion=c,
-                value=a.value if (a := assessments.get(c)) else None,
+                criterion=c.slug,
+                value=a.value if (a := assessments.get(c.slug)) else None,
                 raw=a.raw if a else None,
-                evidence=[
-                    EvidenceRead.model_validate(e) for e in assessment_evidence if e.criterion == c
-                ],
+                evidence=[EvidenceRead.model_validate(e.model_dump()) for e in a.evidence]
+                if a
+                else [],
+                note=a.note if a else None,
+                inherited_from=origin(framework.assessments, c.slug),
             )
-            for c in criteria
+            for c in bundle.criteria
         ],
         features=[
             FeatureSupportRead(
-                feature=f,
-                support=s.support if (s := supports.get(f)) else "unknown",
+                feature=f.slug,
+                support=s.support if (s := features.get(f.slug)) else "unknown",
                 packages=s.packages if s else [],
-                evidence=[
-                    EvidenceRead.model_validate(e) for e in feature_evidence if e.feature == f
-                ],
+                stale_packages=[p for p in s.packages if p in stale] if s else [],
+                evidence=[EvidenceRead.model_validate(e.model_dump()) for e in s.evidence]
+                if s
+                else [],
+                note=s.note if s else None,
+                inherited_from=origin(framework.features, f.slug),
             )
-            for f in features
+            for f in bundle.features
         ],
-        benchmarks=[
-            BenchmarkRead.model_validate(b)
-            for b in await repository.framework_rows(session, models.Benchmark, slug)
-        ],
+        benchmarks=[BenchmarkRead.model_validate(b.model_dump()) for b in framework.benchmarks],
     )
 
 
