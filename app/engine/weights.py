@@ -47,7 +47,6 @@ STALE_AFTER_MONTHS = 36
 #: The ``maintenance`` criterion is derived from the framework package's health (read from the
 #: package index, source ``REGISTRY_SOURCE``), by the rubric in criteria.yaml: the first row whose
 #: window holds the latest release and whose release count is met gives the value; none: 0.0.
-MAINTENANCE_CRITERION = "maintenance"
 REGISTRY_SOURCE = "pypi-json-api"
 MAINTENANCE_RUBRIC: tuple[tuple[int, int, float], ...] = (
     # (latest release within months, at least this many releases in 24 months, value)

@@ -30,6 +30,8 @@ from app.vocab import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
+#: Derived from package health when the snapshot is compiled, never written in a data file.
+MAINTENANCE_CRITERION = "maintenance"
 
 SourceId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -389,6 +391,11 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
             need("feature", features, feat, f"{fw.slug}.features")
             for ev in support.evidence:
                 need("source", sources, ev.source, f"{fw.slug}.features.{feat}")
+        if MAINTENANCE_CRITERION in fw.assessments:
+            problems.append(
+                f"{fw.slug}.assessments.{MAINTENANCE_CRITERION}: derived from package health, "
+                "not written by hand (framework-advisor kb refresh-health)"
+            )
         if fw.builds_on is not None:
             need("framework", frameworks, fw.builds_on, f"{fw.slug}.builds_on")
             base = next((b for b in bundle.frameworks if b.slug == fw.builds_on), None)

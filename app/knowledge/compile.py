@@ -22,12 +22,12 @@ from app.engine.snapshot import (
     RuleInfo,
 )
 from app.engine.weights import (
-    MAINTENANCE_CRITERION,
     MAINTENANCE_RUBRIC,
     REGISTRY_SOURCE,
     STALE_AFTER_MONTHS,
 )
 from app.knowledge.bundle import (
+    MAINTENANCE_CRITERION,
     Assessment,
     Evidence,
     FeatureSupport,

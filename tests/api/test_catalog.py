@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from app.knowledge.bundle import KnowledgeBundle
+from app.knowledge.compile import stale_packages
 
 
 async def test_list_frameworks_gives_slug_name_and_summary(
@@ -70,3 +71,30 @@ async def test_rules_include_the_twelve_decision_matrix_scenarios(
         assert rule["primary"]
         assert rule["when"]
     assert all(r["source"] in sources for r in rules)
+
+
+async def test_every_framework_shows_dated_health_and_its_maintenance(
+    client: httpx.AsyncClient, bundle: KnowledgeBundle
+) -> None:
+    for framework in bundle.frameworks:
+        body = (await client.get(f"/frameworks/{framework.slug}")).json()
+        health = body["health"]
+        assert health is not None, framework.slug
+        assert health["read_on"] >= health["latest_release_date"]
+        assert health["url"].endswith(f"/{framework.pypi}/json")
+        maintenance = next(c for c in body["criteria"] if c["criterion"] == "maintenance")
+        assert maintenance["value"] is not None
+        assert health["latest_release_date"] in maintenance["raw"]
+
+
+async def test_stale_packages_stay_listed_but_flagged(
+    client: httpx.AsyncClient, bundle: KnowledgeBundle
+) -> None:
+    stale = stale_packages(bundle)
+    flagged = []
+    for framework in bundle.frameworks:
+        body = (await client.get(f"/frameworks/{framework.slug}")).json()
+        for feature in body["features"]:
+            assert set(feature["stale_packages"]) == set(feature["packages"]) & stale
+            flagged += feature["stale_packages"]
+    assert flagged, "some feature names a stale package, so the flag is exercised"
