@@ -67,6 +67,10 @@ def condition_holds(
         return False
     if c.codebases is not None and not _one_of(p.codebase, c.codebases):
         return False
+    if c.max_priority is not None and not all(
+        k in p.priorities and p.priorities[k] <= v for k, v in c.max_priority.items()
+    ):
+        return False
     return c.min_priority is None or all(
         p.priorities.get(k, 0) >= v for k, v in c.min_priority.items()
     )

@@ -94,6 +94,7 @@ class Condition:
     current_frameworks: frozenset[str] | None = None
     codebases: frozenset[str] | None = None
     min_priority: Mapping[str, int] | None = None
+    max_priority: Mapping[str, int] | None = None
     #: How many facts about the profile this condition checks: its specificity.
     size: int = field(init=False, default=0)
 
@@ -189,7 +190,7 @@ class KnowledgeSnapshot:
             slug: suggest_stack(fw, self.stale_packages) for slug, fw in self.frameworks.items()
         }
         object.__setattr__(self, "stacks", MappingProxyType(stacks))
-        reads = any(w.min_priority for rule in self.rules for w in rule.when)
+        reads = any(w.min_priority or w.max_priority for rule in self.rules for w in rule.when)
         object.__setattr__(self, "rules_read_priorities", reads)
         by_type = {
             project_type: tuple(

@@ -102,12 +102,6 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
         "acquaint-2026",
     ),
     ImpliedWeight(
-        _type(ProjectType.microservice),
-        {"performance": 1, "flexibility": 1, "cold_start": 1},
-        "Building microservices or small focused apps; cold start matters for small services.",
-        "buildsmart-2025",
-    ),
-    ImpliedWeight(
         _type(ProjectType.ml_serving),
         {"performance": 2, "async_support": 2, "type_safety": 1},
         "Native async handles concurrent prediction requests. Pydantic enforces input/output "
@@ -143,8 +137,9 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
     ),
     ImpliedWeight(
         _type(ProjectType.internal_tool),
-        {"time_to_market": 1, "learning_curve": 1},
-        "A three-month internal tool can pick whatever the team likes.",
+        {FAMILIAR_CRITERION: 1},
+        "A three-month internal tool can pick whatever the team likes: what the team already knows "
+        "counts for more (the familiarity criterion carries it).",
         "calloway-2026",
     ),
     ImpliedWeight(
@@ -184,12 +179,6 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
         {"learning_curve": 3, "time_to_market": 1},
         "Time to productivity: Django 2–3 weeks, FastAPI 1 week, Flask 3–5 days; a two-week "
         "project cannot absorb a long ramp-up.",
-        "buildsmart-2025",
-    ),
-    ImpliedWeight(
-        lambda p: p.timeline_weeks is not None and 2 < p.timeline_weeks <= 12,
-        {"time_to_market": 1},
-        "What's more important: development speed or runtime performance?",
         "buildsmart-2025",
     ),
     ImpliedWeight(
@@ -237,8 +226,9 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
     ),
     ImpliedWeight(
         lambda p: p.team.size is not None and p.team.size >= 6,
-        {"maintainability": 1, "hiring": 1},
-        "Medium team (6-15 developers): structure prevents chaos.",
+        {"maintainability": 1},
+        "Medium team (6-15 developers): Django excellent (structure prevents chaos), FastAPI good "
+        "(needs architecture discipline), Flask risky: structure is what a team this size needs.",
         "buildsmart-2025",
     ),
 )

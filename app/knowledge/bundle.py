@@ -216,6 +216,11 @@ class RuleCondition(_Strict):
         description="Each named criterion has at least this priority.",
         examples=[{"performance": 3}],
     )
+    max_priority: dict[Slug, int] | None = Field(
+        None,
+        description="Each named criterion is stated in priorities, at most at this priority.",
+        examples=[{"time_to_market": 0}],
+    )
 
 
 class RuleData(_Strict):
@@ -422,7 +427,7 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
                 *(when.features_none or []),
             ]:
                 need("feature", features, feat, f"rules.{rule.id}.when")
-            for crit in when.min_priority or {}:
+            for crit in [*(when.min_priority or {}), *(when.max_priority or {})]:
                 need("criterion", criteria, crit, f"rules.{rule.id}.when")
     for guide in bundle.team_sizes:
         need("source", sources, guide.source, f"team_sizes.{guide.label}")
