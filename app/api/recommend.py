@@ -10,9 +10,9 @@ from fastapi.openapi.models import Example
 
 from app.api.deps import require_json_body
 from app.api.errors import problem_responses
+from app.engine import recommend
 from app.engine.profile import ProjectProfile, unknown_slugs
 from app.engine.result import Recommendation
-from app.engine.scoring import recommend
 from app.engine.snapshot import KnowledgeSnapshot
 from app.errors import KnowledgeUnavailable
 

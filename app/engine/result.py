@@ -56,14 +56,21 @@ class BreakdownItem(_Output):
 
 
 class Adjustment(_Output):
-    rule: str = Field(
-        description="Rule id, `team_familiarity`, or a constraint name.", examples=["matrix-04"]
-    )
+    rule: str = Field(description="Rule id, or `switching_cost`.", examples=["matrix-04"])
     text: str = Field(
-        description="What the rule says.",
-        examples=["My product serves AI model predictions via API"],
+        description="The source's claim, attributed: source, kind of guidance, situation → pick.",
+        examples=[
+            "acquaint-2026, decision matrix: a product that serves AI model predictions through "
+            "an API → FastAPI"
+        ],
     )
-    points: float = Field(description="Points added (negative: subtracted).", examples=[7.5])
+    points: float = Field(
+        description=(
+            "Points this adds to the score (negative: subtracts). Guidance counts with "
+            "diminishing weight: the more rules agree, the less each one adds."
+        ),
+        examples=[6.1],
+    )
     sources: list[str] = Field(description="Source ids.", examples=[["acquaint-2026"]])
 
 
@@ -84,6 +91,11 @@ class Gap(_Output):
         default_factory=list,
         description="Those of `packages` with no release in 36 months: avoid for new work.",
         examples=[[]],
+    )
+    note: str | None = Field(
+        None,
+        description="For unknown support: unverified, what was looked for, and where to check.",
+        examples=[None],
     )
 
 
@@ -202,6 +214,21 @@ class MigrationAdvice(_Output):
     difficulty: str | None = Field(description="As the sources put it.", examples=["Easy"])
     estimate: str | None = Field(description="Time estimate, as sourced.", examples=["1 week"])
     approach: str | None = Field(description="How to do it.", examples=["Endpoint by endpoint"])
+    codebase: str | None = Field(
+        None,
+        description="The codebase size the advice is for, as the profile states it.",
+        examples=["small"],
+    )
+    transfers: list[str] = Field(
+        default_factory=list,
+        description="What carries over, as the sources say.",
+        examples=[["Python knowledge", "Web concepts"]],
+    )
+    to_learn: list[str] = Field(
+        default_factory=list,
+        description="What the team must learn, as the sources say.",
+        examples=[["Async/await patterns", "Pydantic validation"]],
+    )
     sources: list[str] = Field(description="Source ids.", examples=[["buildsmart-2025"]])
 
 
@@ -217,6 +244,13 @@ class SourceRef(_Output):
 class Recommendation(_Output):
     kb_version: str = Field(
         description="Knowledge-base version scored against.", examples=["3f9a1c0b7d2e4f68"]
+    )
+    summary: str = Field(
+        description="One sentence for people: the pick, the decisive reasons, the main caveat.",
+        examples=[
+            "FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that "
+            "serves AI model predictions through an API → FastAPI."
+        ],
     )
     recommendations: list[FrameworkRecommendation] = Field(
         description="Ranked, best first.",

@@ -13,7 +13,6 @@ from types import MappingProxyType
 from app.engine.result import EvidenceItem as Cited
 from app.engine.result import SourceRef, StackItem
 from app.engine.stack import suggest_stack
-from app.engine.weights import ALTERNATIVE_SHARE, AVOID_SHARE, RULE_UNITS, SPECIFICITY_BONUS
 from app.vocab import ProjectType
 
 #: The value an unknown criterion counts as: neither good nor bad.
@@ -32,11 +31,12 @@ class FeatureOffer:
     support: str  # builtin | addon | none | unknown
     packages: tuple[str, ...]
     evidence: tuple[Cited, ...]
+    note: str | None = None  # for unknown: what was looked for
 
     @property
-    def provided(self) -> bool:
-        """Built in, or an add-on package is named that provides it."""
-        return self.support == "builtin" or (self.support == "addon" and bool(self.packages))
+    def ruled_out(self) -> bool:
+        """A cited ``none`` with no package that adds it: the only support that excludes."""
+        return self.support == "none" and not self.packages
 
 
 UNKNOWN_OFFER = FeatureOffer("unknown", (), ())
@@ -58,8 +58,14 @@ class FrameworkInfo:
     criteria: Mapping[str, CriterionValue]
     features: Mapping[str, FeatureOffer]
     companions: Mapping[str, tuple[CompanionInfo, ...]]  # need -> packages, in data order
-    team_size_verdicts: tuple[tuple[int, int | None, str, str], ...] = ()  # min, max, verdict, src
+    #: Team-size bands whose verdict on this framework is a caution: min, max, verdict, source.
+    team_size_cautions: tuple[tuple[int, int | None, str, str], ...] = ()
     builds_on: str | None = None  # the framework this one is a layer on
+    homepage: str | None = None
+    #: Frameworks whose knowledge carries over, with the evidence for each.
+    relatives: Mapping[str, tuple[Cited, ...]] = field(default_factory=dict)
+    #: The highest cited single-process throughput, with its source: (req/s, source id).
+    peak_rps: tuple[float, str] | None = None
 
     def value(self, criterion: str) -> CriterionValue:
         return self.criteria.get(criterion, UNKNOWN_VALUE)
@@ -119,31 +125,12 @@ class RuleInfo:
     kind: str
     text: str
     source: str
-    when: tuple[Condition, ...]  # matches when any holds; kept most specific first
+    when: tuple[Condition, ...]  # matches when any holds; most specific first
     primary: tuple[str, ...]
     alternative: tuple[str, ...]
     avoid: tuple[str, ...]
-    #: Precompiled, per condition in ``when``: the effect on each framework it names.
-    effects: tuple[tuple[tuple[str, RuleEffect], ...], ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        when = tuple(sorted(self.when, key=lambda w: -w.size))
-        object.__setattr__(self, "when", when)
-        shares = {slug: AVOID_SHARE for slug in self.avoid}
-        shares.update({slug: ALTERNATIVE_SHARE for slug in self.alternative})
-        shares.update({slug: 1.0 for slug in self.primary})
-        effects = []
-        for condition in when:
-            # A condition that checks more facts of the profile is more specific guidance (a
-            # decision-tree leaf rather than a project type alone), so it counts for more.
-            units = RULE_UNITS[self.kind] * (1 + SPECIFICITY_BONUS * (condition.size - 1))
-            effects.append(
-                tuple(
-                    (slug, RuleEffect(self.id, self.text, units * share, (self.source,)))
-                    for slug, share in shares.items()
-                )
-            )
-        object.__setattr__(self, "effects", tuple(effects))
+    #: Per condition in ``when``: the effect on each framework the rule names.
+    effects: tuple[tuple[tuple[str, RuleEffect], ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +140,8 @@ class MigrationInfo:
     difficulty: str | None
     estimate: str | None
     approach: str | None
+    transfers: tuple[str, ...]
+    to_learn: tuple[str, ...]
     evidence: tuple[Cited, ...]
 
 
@@ -160,6 +149,7 @@ class MigrationInfo:
 class KnowledgeSnapshot:
     version: str
     criteria: tuple[str, ...]
+    criterion_names: Mapping[str, str]
     features: tuple[str, ...]
     frameworks: Mapping[str, FrameworkInfo]
     rules: tuple[RuleInfo, ...]
@@ -169,8 +159,6 @@ class KnowledgeSnapshot:
     stale_packages: frozenset[str] = frozenset()
     #: Precompiled: each framework's criterion values in ``criteria`` order, unknown as neutral.
     vectors: Mapping[str, tuple[float, ...]] = field(init=False)
-    #: Precompiled: whether any rule looks at priorities (then priority flips are re-verified).
-    rules_read_priorities: bool = field(init=False)
     #: Precompiled: each framework's suggested companion stack.
     stacks: Mapping[str, tuple[StackItem, ...]] = field(init=False)
     #: Precompiled: project type -> the rules that can apply to it (the others never match).
@@ -190,8 +178,6 @@ class KnowledgeSnapshot:
             slug: suggest_stack(fw, self.stale_packages) for slug, fw in self.frameworks.items()
         }
         object.__setattr__(self, "stacks", MappingProxyType(stacks))
-        reads = any(w.min_priority or w.max_priority for rule in self.rules for w in rule.when)
-        object.__setattr__(self, "rules_read_priorities", reads)
         by_type = {
             project_type: tuple(
                 rule

@@ -122,6 +122,13 @@ class Benchmark(_Strict):
     claim: str
 
 
+class Relative(_Strict):
+    """A framework close enough that knowing it carries over (Quart's API is Flask's)."""
+
+    framework: Slug
+    evidence: list[Evidence] = Field(min_length=1)
+
+
 class FrameworkData(_Strict):
     slug: Slug
     name: str
@@ -135,6 +142,10 @@ class FrameworkData(_Strict):
             "The framework this one is a layer on (django-ninja on django): the base's facts apply "
             "unless this framework states its own."
         ),
+    )
+    relatives: list[Relative] = Field(
+        default_factory=list,
+        description="Frameworks whose knowledge carries over to this one (a layer's base is one).",
     )
     assessments: dict[Slug, Assessment] = Field(default_factory=dict)
     features: dict[Slug, FeatureSupport] = Field(default_factory=dict)
@@ -267,6 +278,10 @@ class TeamSizeGuidance(_Strict):
     min_size: int
     max_size: int | None
     verdicts: dict[Slug, str]
+    cautions: list[Slug] = Field(
+        default_factory=list,
+        description="Frameworks whose verdict is a caution (risky, needs extra discipline).",
+    )
     winner: str
     source: SourceId
 
@@ -401,6 +416,10 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
                 f"{fw.slug}.assessments.{MAINTENANCE_CRITERION}: derived from package health, "
                 "not written by hand (framework-advisor kb refresh-health)"
             )
+        for relative in fw.relatives:
+            need("framework", frameworks, relative.framework, f"{fw.slug}.relatives")
+            for ev in relative.evidence:
+                need("source", sources, ev.source, f"{fw.slug}.relatives")
         if fw.builds_on is not None:
             need("framework", frameworks, fw.builds_on, f"{fw.slug}.builds_on")
             base = next((b for b in bundle.frameworks if b.slug == fw.builds_on), None)
@@ -431,7 +450,7 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
                 need("criterion", criteria, crit, f"rules.{rule.id}.when")
     for guide in bundle.team_sizes:
         need("source", sources, guide.source, f"team_sizes.{guide.label}")
-        for slug in guide.verdicts:
+        for slug in [*guide.verdicts, *guide.cautions]:
             need("framework", frameworks, slug, f"team_sizes.{guide.label}")
     for path in bundle.migrations:
         need("framework", frameworks, path.from_, "migrations")

@@ -9,6 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from app.engine.policy import (
+    ALTERNATIVE_SHARE,
+    AVOID_SHARE,
+    KIND_LABELS,
+    MAINTENANCE_RUBRIC,
+    REGISTRY_SOURCE,
+    RULE_UNITS,
+    SPECIFICITY_BONUS,
+    STALE_AFTER_MONTHS,
+    THROUGHPUT_METRIC,
+)
 from app.engine.result import EvidenceItem as Cited
 from app.engine.result import SourceRef
 from app.engine.snapshot import (
@@ -19,12 +30,8 @@ from app.engine.snapshot import (
     FrameworkInfo,
     KnowledgeSnapshot,
     MigrationInfo,
+    RuleEffect,
     RuleInfo,
-)
-from app.engine.weights import (
-    MAINTENANCE_RUBRIC,
-    REGISTRY_SOURCE,
-    STALE_AFTER_MONTHS,
 )
 from app.knowledge.bundle import (
     MAINTENANCE_CRITERION,
@@ -35,6 +42,7 @@ from app.knowledge.bundle import (
     Health,
     KnowledgeBundle,
     RuleCondition,
+    RuleData,
 )
 
 
@@ -49,8 +57,8 @@ def maintenance_assessment(package: str, health: Health | None) -> Assessment:
     read = dt.date.fromisoformat(health.read_on)
     latest = dt.date.fromisoformat(health.latest_release_date)
     value = 0.0
-    for months, min_releases, rubric_value in MAINTENANCE_RUBRIC:
-        if latest >= months_before(read, months) and health.releases_24m >= min_releases:
+    for months, rubric_value in MAINTENANCE_RUBRIC:
+        if latest >= months_before(read, months):
             value = rubric_value
             break
     return Assessment(
@@ -109,15 +117,90 @@ def _condition(condition: RuleCondition) -> Condition:
     return Condition(**fields)  # type: ignore[arg-type]
 
 
+def _display_names(slugs: tuple[str, ...] | list[str], bundle: KnowledgeBundle) -> str:
+    names = {fw.slug: fw.name for fw in bundle.frameworks}
+    return " or ".join(names[slug] for slug in slugs)
+
+
+def _compile_rule(rule: RuleData, bundle: KnowledgeBundle) -> RuleInfo:
+    """A rule with its conditions most specific first, and its points per framework per condition.
+
+    What a reader is shown is the source's claim, attributed: who says it, in which kind of
+    guidance, for which situation, and what it picks, never a sentence in the user's voice.
+    """
+    when = tuple(sorted((_condition(w) for w in rule.when), key=lambda w: -w.size))
+    situation = rule.situation or rule.text
+    label = f"{rule.source}, {KIND_LABELS[rule.kind]}: {situation}"
+    picks = f"{label} → {_display_names(rule.primary, bundle)}" if rule.primary else label
+    texts = {slug: picks for slug in rule.primary}
+    texts.update(
+        {
+            slug: f"{picks} (alternative: {_display_names([slug], bundle)})"
+            for slug in rule.alternative
+        }
+    )
+    texts.update({slug: f"{label} → avoid {_display_names([slug], bundle)}" for slug in rule.avoid})
+    shares = {slug: AVOID_SHARE for slug in rule.avoid}
+    shares.update({slug: ALTERNATIVE_SHARE for slug in rule.alternative})
+    shares.update({slug: 1.0 for slug in rule.primary})
+    effects = []
+    for condition in when:
+        # A condition that checks more facts of the profile is more specific guidance (a
+        # decision-tree leaf rather than a project type alone), so it counts for more.
+        units = RULE_UNITS[rule.kind] * (1 + SPECIFICITY_BONUS * (condition.size - 1))
+        effects.append(
+            tuple(
+                (slug, RuleEffect(rule.id, texts[slug], units * share, (rule.source,)))
+                for slug, share in shares.items()
+            )
+        )
+    return RuleInfo(
+        id=rule.id,
+        kind=rule.kind,
+        text=rule.text,
+        source=rule.source,
+        when=when,
+        primary=tuple(rule.primary),
+        alternative=tuple(rule.alternative),
+        avoid=tuple(rule.avoid),
+        effects=tuple(effects),
+    )
+
+
+def _relatives(bundle: KnowledgeBundle) -> dict[str, dict[str, tuple[Cited, ...]]]:
+    """Symmetric: knowing either side carries over to the other; a layer and its base too."""
+    found: dict[str, dict[str, tuple[Cited, ...]]] = defaultdict(dict)
+    for fw in bundle.frameworks:
+        for relative in fw.relatives:
+            cited = _cited(relative.evidence)
+            found[fw.slug][relative.framework] = cited
+            found[relative.framework][fw.slug] = cited
+        if fw.builds_on is not None:
+            # The layer's own facts say what it adds; the relation itself is the data's builds_on.
+            found[fw.slug].setdefault(fw.builds_on, ())
+            found[fw.builds_on].setdefault(fw.slug, ())
+    return found
+
+
+def _peak_rps(framework: FrameworkData) -> tuple[float, str] | None:
+    figures = [
+        (b.high if b.high is not None else b.low, b.source)
+        for b in framework.benchmarks
+        if b.metric == THROUGHPUT_METRIC and (b.high is not None or b.low is not None)
+    ]
+    return max(((float(v), src) for v, src in figures if v is not None), default=None)
+
+
 def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot:
     """Everything the engine reads, built once per knowledge-base version."""
     companions: dict[str, dict[str, list[CompanionInfo]]] = defaultdict(lambda: defaultdict(list))
     for c in bundle.companions:
         companions[c.framework][c.need].append(CompanionInfo(c.package, c.note, _cited(c.evidence)))
-    team_sizes: dict[str, list[tuple[int, int | None, str, str]]] = defaultdict(list)
+    cautions: dict[str, list[tuple[int, int | None, str, str]]] = defaultdict(list)
     for g in bundle.team_sizes:
-        for slug, verdict in g.verdicts.items():
-            team_sizes[slug].append((g.min_size, g.max_size, verdict, g.source))
+        for slug in g.cautions:
+            cautions[slug].append((g.min_size, g.max_size, g.verdicts[slug], g.source))
+    relatives = _relatives(bundle)
 
     frameworks = {}
     for fw in bundle.frameworks:
@@ -131,31 +214,23 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
                 for c, a in assessments.items()
             },
             features={
-                f: FeatureOffer(s.support.value, tuple(s.packages), _cited(s.evidence))
+                f: FeatureOffer(s.support.value, tuple(s.packages), _cited(s.evidence), s.note)
                 for f, s in features.items()
             },
             companions={need: tuple(items) for need, items in companions[fw.slug].items()},
-            team_size_verdicts=tuple(team_sizes[fw.slug]),
+            team_size_cautions=tuple(cautions[fw.slug]),
             builds_on=fw.builds_on,
+            homepage=fw.homepage,
+            relatives=dict(relatives[fw.slug]),
+            peak_rps=_peak_rps(fw),
         )
     return KnowledgeSnapshot(
         version=version,
         criteria=tuple(c.slug for c in bundle.criteria),
+        criterion_names={c.slug: c.name for c in bundle.criteria},
         features=tuple(f.slug for f in bundle.features),
         frameworks=frameworks,
-        rules=tuple(
-            RuleInfo(
-                id=r.id,
-                kind=r.kind,
-                text=r.text,
-                source=r.source,
-                when=tuple(_condition(w) for w in r.when),
-                primary=tuple(r.primary),
-                alternative=tuple(r.alternative),
-                avoid=tuple(r.avoid),
-            )
-            for r in bundle.rules
-        ),
+        rules=tuple(_compile_rule(r, bundle) for r in bundle.rules),
         migrations={
             (m.from_, m.to): MigrationInfo(
                 from_framework=m.from_,
@@ -163,6 +238,8 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
                 difficulty=m.difficulty,
                 estimate=m.estimate,
                 approach=m.approach,
+                transfers=tuple(m.transfers),
+                to_learn=tuple(m.to_learn),
                 evidence=_cited(m.evidence),
             )
             for m in bundle.migrations

@@ -78,6 +78,7 @@ class Framework(Base):
     homepage: Mapped[str | None] = mapped_column(Text)
     pypi: Mapped[str] = mapped_column(Text)
     builds_on: Mapped[str | None] = mapped_column(SLUG, ForeignKey("frameworks.slug"))
+    relatives: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
 
 
 class Assessment(Base):
@@ -175,6 +176,7 @@ class TeamSizeGuidance(Base):
     min_size: Mapped[int] = mapped_column(Integer)
     max_size: Mapped[int | None] = mapped_column(Integer)
     verdicts: Mapped[dict[str, str]] = mapped_column(JSONB)
+    cautions: Mapped[list[str]] = mapped_column(ARRAY(SLUG))
     winner: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = _source_fk()
 

@@ -80,6 +80,7 @@ def bundle_rows(bundle: KnowledgeBundle) -> dict[Table, Rows]:
                     "builds_on",
                 }
             )
+            | {"relatives": [r.model_dump(mode="json") for r in fw.relatives]}
             for fw in bundle.frameworks
         ],
         models.Assessment: [],
@@ -193,6 +194,7 @@ async def read_bundle(session: AsyncSession) -> KnowledgeBundle:
             homepage=fw.homepage,
             pypi=fw.pypi,
             builds_on=fw.builds_on,
+            relatives=fw.relatives,
             assessments={
                 a.criterion: Assessment(
                     value=a.value,

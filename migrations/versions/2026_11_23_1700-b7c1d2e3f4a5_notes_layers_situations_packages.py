@@ -1,4 +1,5 @@
-"""notes on unknown cells, framework layers, rule situations, package health
+"""notes on unknown cells, framework layers and relatives, rule situations, team-size cautions,
+package health
 
 Revision ID: b7c1d2e3f4a5
 Revises: 45d28d05ab6d
@@ -26,6 +27,23 @@ def upgrade() -> None:
         ["builds_on"],
         ["slug"],
     )
+    op.add_column(
+        "frameworks",
+        sa.Column(
+            "relatives",
+            postgresql.JSONB(astext_type=sa.Text()),
+            nullable=False,
+            server_default="[]",
+        ),
+    )
+    op.alter_column("frameworks", "relatives", server_default=None)
+    op.add_column(
+        "team_size_guidance",
+        sa.Column(
+            "cautions", sa.ARRAY(sa.String(length=64)), nullable=False, server_default="{}"
+        ),
+    )
+    op.alter_column("team_size_guidance", "cautions", server_default=None)
     op.add_column("assessments", sa.Column("note", sa.Text(), nullable=True))
     op.add_column("feature_support", sa.Column("note", sa.Text(), nullable=True))
     op.add_column("rules", sa.Column("situation", sa.Text(), nullable=True))
@@ -41,6 +59,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("packages")
     op.drop_column("rules", "situation")
+    op.drop_column("team_size_guidance", "cautions")
+    op.drop_column("frameworks", "relatives")
     op.drop_column("feature_support", "note")
     op.drop_column("assessments", "note")
     op.drop_constraint(op.f("fk_frameworks_builds_on_frameworks"), "frameworks", type_="foreignkey")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from app.engine import recommend
 from app.engine.profile import ProjectProfile
-from app.engine.scoring import recommend
 from app.engine.snapshot import KnowledgeSnapshot
 
 CASES: list[dict[str, Any]] = yaml.safe_load(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from app.engine import recommend
 from app.engine.profile import ProjectProfile
-from app.engine.scoring import recommend
 from app.engine.snapshot import KnowledgeSnapshot
 
 PROFILES = {

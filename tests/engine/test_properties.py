@@ -8,11 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.engine import recommend
 from app.engine.profile import ProjectProfile
-from app.engine.scoring import _score, rank, recommend
+from app.engine.score import displayed, score
 from app.engine.snapshot import KnowledgeSnapshot
 from app.vocab import (
     AsyncExperience,
+    Codebase,
     Deployment,
     Need,
     ProjectType,
@@ -61,6 +63,7 @@ def profiles(draw: st.DrawFn, snapshot: KnowledgeSnapshot) -> ProjectProfile:
                 st.dictionaries(st.sampled_from(snapshot.criteria), st.integers(0, 5), max_size=4)
             ),
             "current_framework": draw(_optional(st.sampled_from(frameworks))),
+            "codebase": draw(_optional(st.sampled_from(Codebase))),
             "candidates": draw(
                 _optional(st.lists(st.sampled_from(frameworks), min_size=1, unique=True))
             ),
@@ -96,15 +99,60 @@ def test_same_profile_gets_the_same_answer(
 
 
 @_given_profiles
-def test_score_is_the_clamped_sum_of_contributions_and_adjustments(
+def test_score_is_the_sum_of_contributions_and_adjustments_within_0_and_100(
     profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
 ) -> None:
     for entry in recommend(profile, snapshot).recommendations:
         points = sum(b.contribution for b in entry.breakdown) + sum(
             a.points for a in entry.adjustments
         )
-        assert entry.score == round(min(100.0, max(0.0, points)), 2)
-        assert 0 <= entry.score <= 100
+        assert entry.score == round(points, 2)
+        assert 0 <= entry.score < 100
+
+
+@_given_profiles
+def test_no_framework_reaches_100(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
+) -> None:
+    assert all(s.total < 100 for s in score(profile, snapshot).scored)
+
+
+@_given_profiles
+def test_every_flip_shown_makes_its_new_top_strictly_first(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
+) -> None:
+    result = recommend(profile, snapshot)
+    for flip in result.decision.flips:
+        field, change = flip.change.split(": ", 1)
+        kind, key = field.split(".", 1)
+        new_value = change.split(" → ")[1]
+        if kind == "priorities":
+            update = {"priorities": {**profile.priorities, key: int(new_value)}}
+        else:
+            update = {"features": {**profile.features, key: Need(new_value)}}
+        ranked = score(profile.model_copy(update=update), snapshot).ranked
+        assert flip.new_top != result.recommendations[0].framework
+        assert ranked[0].framework.slug == flip.new_top, flip
+        if len(ranked) > 1:
+            assert displayed(ranked[0].total) > displayed(ranked[1].total), flip
+
+
+@_given_profiles
+def test_knowing_a_framework_never_lowers_its_score(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
+) -> None:
+    slug = data.draw(st.sampled_from(sorted(snapshot.frameworks)), label="learnt")
+    known = profile.team.known_frameworks or []
+    if slug in known:
+        return
+    team = profile.team.model_copy(update={"known_frameworks": [*known, slug]})
+    before = {s.framework.slug: s.total for s in score(profile, snapshot).scored}
+    after = {
+        s.framework.slug: s.total
+        for s in score(profile.model_copy(update={"team": team}), snapshot).scored
+    }
+    if slug in before:
+        assert after[slug] >= before[slug] - 1e-9
 
 
 @_given_profiles
@@ -124,7 +172,10 @@ def test_candidates_restrict_the_ranking(
 ) -> None:
     result = recommend(profile, snapshot)
     named = {r.framework for r in result.recommendations} | {x.framework for x in result.excluded}
+    named |= set(score(profile, snapshot).folded)
     expected = set(profile.candidates) if profile.candidates else set(snapshot.frameworks)
+    if profile.candidates and profile.current_framework:
+        expected.add(profile.current_framework)  # staying is always a candidate
     assert named == expected
 
 
@@ -134,10 +185,11 @@ def test_adding_a_candidate_keeps_the_others_in_order(
 ) -> None:
     candidates = profile.candidates or sorted(snapshot.frameworks)[:3]
     extra = data.draw(st.sampled_from(sorted(snapshot.frameworks)), label="extra")
-    before = rank(profile.model_copy(update={"candidates": candidates}), snapshot)
+    narrow = score(profile.model_copy(update={"candidates": candidates}), snapshot).eligible
     widened = sorted(set(candidates) | {extra})
-    after = rank(profile.model_copy(update={"candidates": widened}), snapshot)
-    assert [slug for slug in after if slug in before] == before
+    wide = score(profile.model_copy(update={"candidates": widened}), snapshot).eligible
+    before = [s.framework.slug for s in narrow]
+    assert [s.framework.slug for s in wide if s.framework.slug in before] == before
 
 
 @_given_profiles
@@ -149,7 +201,7 @@ def test_raising_a_priority_never_lowers_the_best_framework_on_it(
     if current == 5:
         return
     index = snapshot.criteria.index(criterion)
-    ranked = _score(profile, snapshot).ranked
+    ranked = score(profile, snapshot).eligible
     if not ranked:
         return
     best_value = max(s.vector[index] for s in ranked)
@@ -157,13 +209,14 @@ def test_raising_a_priority_never_lowers_the_best_framework_on_it(
     raised = profile.model_copy(
         update={"priorities": {**profile.priorities, criterion: current + 1}}
     )
-    before, after = rank(profile, snapshot), rank(raised, snapshot)
+    before = [s.framework.slug for s in ranked]
+    after = [s.framework.slug for s in score(raised, snapshot).eligible]
     for slug in best:
         assert after.index(slug) <= before.index(slug), (criterion, slug, before, after)
 
 
 @_given_profiles
-def test_every_must_feature_is_provided_or_the_framework_is_excluded(
+def test_only_a_cited_none_excludes_and_every_other_must_is_a_gap(
     profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
 ) -> None:
     result = recommend(profile, snapshot)
@@ -171,11 +224,14 @@ def test_every_must_feature_is_provided_or_the_framework_is_excluded(
     for entry in result.recommendations:
         gaps = {g.feature: g for g in entry.gaps}
         for feature in musts:
-            support = snapshot.frameworks[entry.framework].offer(feature).support
-            if support == "builtin":
-                continue
-            assert feature in gaps, (entry.framework, feature)
-            assert gaps[feature].packages, (entry.framework, feature)
+            offer = snapshot.frameworks[entry.framework].offer(feature)
+            assert not offer.ruled_out, (entry.framework, feature)
+            if offer.support != "builtin":
+                assert feature in gaps, (entry.framework, feature)
+            if offer.support == "unknown":
+                assert gaps[feature].note, (entry.framework, feature)
     for exclusion in result.excluded:
-        assert exclusion.reasons
-        assert any(f"'{f}'" in r.text for r in exclusion.reasons for f in musts)
+        framework = snapshot.frameworks[exclusion.framework]
+        ruled_out = [f for f in musts if framework.offer(f).ruled_out]
+        assert ruled_out
+        assert all(r.sources for r in exclusion.reasons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.engine.profile import ProjectProfile
-from app.engine.scoring import rank
+from app.engine.score import rank
 from app.engine.snapshot import FrameworkInfo, KnowledgeSnapshot
 
 
@@ -15,6 +15,7 @@ def test_ties_break_by_slug() -> None:
     snapshot = KnowledgeSnapshot(
         version="t",
         criteria=("performance",),
+        criterion_names={"performance": "Raw performance"},
         features=(),
         frameworks={slug: _bare(slug) for slug in ("zeta", "alpha", "mid")},
         rules=(),

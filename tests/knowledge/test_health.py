@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.engine.weights import MAINTENANCE_RUBRIC
+from app.engine.policy import MAINTENANCE_RUBRIC
 from app.knowledge.bundle import DATA_DIR, Health, KnowledgeBundle, read_bundle
 from app.knowledge.compile import (
     compile_snapshot,
@@ -89,10 +89,10 @@ def test_stale_means_no_release_in_36_months(latest: str, expected: bool) -> Non
 @pytest.mark.parametrize(
     ("latest", "releases", "expected"),
     [
-        ("2026-10-01", 12, MAINTENANCE_RUBRIC[0][2]),
-        ("2026-10-01", 2, MAINTENANCE_RUBRIC[1][2]),
-        ("2026-01-01", 2, MAINTENANCE_RUBRIC[2][2]),
-        ("2024-06-01", 0, MAINTENANCE_RUBRIC[3][2]),
+        ("2026-10-01", 12, MAINTENANCE_RUBRIC[0][1]),
+        ("2026-01-01", 1, MAINTENANCE_RUBRIC[0][1]),
+        ("2025-06-01", 0, MAINTENANCE_RUBRIC[1][1]),
+        ("2024-06-01", 0, MAINTENANCE_RUBRIC[2][1]),
         ("2020-06-01", 0, 0.0),
     ],
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import get_args
 
-from app.engine.weights import (
-    FAMILIAR_EVIDENCE,
+from app.engine.policy import (
+    FAMILIARITY_EVIDENCE,
     IMPLIED_WEIGHTS,
     RULE_UNITS,
     SITUATIONAL_CRITERIA,
@@ -26,4 +26,4 @@ def test_implied_weights_cite_known_sources_and_criteria(bundle: KnowledgeBundle
         assert implied.why
         assert set(implied.weights) <= criteria, implied.why
     assert set(SITUATIONAL_CRITERIA) <= criteria
-    assert FAMILIAR_EVIDENCE.source in sources
+    assert FAMILIARITY_EVIDENCE.source in sources

@@ -1,8 +1,9 @@
-"""How a profile turns into criterion weights, and how many points rules are worth.
+"""The engine's policy, in one cited table: weights, points, thresholds and warning triggers.
 
 Every criterion starts at ``BASE_WEIGHT``; each matching line of ``IMPLIED_WEIGHTS`` adds to it,
-and the caller's explicit ``priorities`` add on top. Each line cites the seed passage that
-justifies it (source ids as in ``GET /sources``).
+and the caller's explicit ``priorities`` add on top. Each line cites the passage that justifies it
+(source ids as in ``GET /sources``); where a number is this project's judgement rather than a
+source's figure, the comment says so and why.
 """
 
 from __future__ import annotations
@@ -32,35 +33,70 @@ SITUATIONAL_CRITERIA = {
     "cold_start": 0.0,
 }
 
-#: A team that already knows a framework has nothing left to learn: its learning_curve counts
-#: as 1.0 for that framework.
-FAMILIAR_CRITERION = "learning_curve"
-FAMILIAR_EVIDENCE = EvidenceItem(
+#: The pseudo-criterion for how well the team knows a framework. It counts only when the profile
+#: says what the team knows (team.known_frameworks), and counts more on a short timeline.
+#: "The most important thing is do you already know one of them? If so, use it!" (wiles-2025)
+FAMILIARITY = "familiarity"
+FAMILIARITY_EVIDENCE = EvidenceItem(
     source="wiles-2025",
     claim="The most important thing is do you already know one of them? If so, use it!",
 )
+FAMILIARITY_WEIGHT = 3.0
+#: "Time to productivity: Django 2–3 weeks, FastAPI 1 week, Flask 3–5 days" (buildsmart-2025): a
+#: project shorter than the longest ramp-up cannot absorb learning a new framework.
+SHORT_TIMELINE_WEEKS = 3
+SHORT_TIMELINE_FAMILIARITY = 3.0
+#: Value by what the team knows. A close relative (a layer and its base, Quart and Flask, FastAPI
+#: and Starlette: see each framework's `relatives`) carries over in part; how much is judgement.
+FAMILIAR_KNOWN = 1.0
+FAMILIAR_RELATIVE = 0.6
+FAMILIAR_NONE = 0.0
+
+#: Guidance (matching decision rules, and the cost of switching) is one more line of the weighted
+#: mean: weight GUIDANCE_WEIGHT, value 0.5 with no guidance, moving towards 1 (for) or 0 (against)
+#: as 0.5 + 0.5·tanh(net units / GUIDANCE_SATURATION). Scores stay within 0..100 by construction and
+#: never reach 100; repeated guidance counts with diminishing weight (the five seeds repeat each
+#: other), and no cap is needed. Near zero one unit moves the score as one weight unit would
+#: (GUIDANCE_WEIGHT / 2 = GUIDANCE_SATURATION), as the linear rule points did before.
+GUIDANCE = "guidance"
+GUIDANCE_WEIGHT = 10.0
+GUIDANCE_SATURATION = 5.0
+
+#: The cost of moving an existing codebase to another framework, in guidance units, by the size
+#: the caller states (profile.codebase). No size stated: no points, only a note. "If it ain't broke,
+#: don't fix it. Unless it's costing you users or money." (buildsmart-2025); the sources' estimates
+#: grow with size (Flask to FastAPI "1 week for small app"; Django to FastAPI "multi-month" for a
+#: real product, acquaint-2026). The magnitudes are judgement, ordered by those estimates.
+SWITCHING_COST_UNITS = {"new": 0.0, "small": 1.0, "medium": 2.0, "large": 4.0}
+SWITCHING_SOURCE = "buildsmart-2025"
+#: Moving to a close relative of the current framework (Flask to Quart) keeps its API and most of
+#: the code, so it costs this share of a rewrite (judgement, from the relation's evidence).
+RELATIVE_SWITCH_SHARE = 0.5
 
 #: A package with no release in this many months before its figures were read is stale: still
 #: listed where a feature needs it, flagged, and never suggested in a stack.
 STALE_AFTER_MONTHS = 36
 
 #: The ``maintenance`` criterion is derived from the framework package's health (read from the
-#: package index, source ``REGISTRY_SOURCE``), by the rubric in criteria.yaml: the first row whose
-#: window holds the latest release and whose release count is met gives the value; none: 0.0.
+#: package index, source ``REGISTRY_SOURCE``) by the rubric in criteria.yaml: the first row whose
+#: window holds the latest release gives the value; none: 0.0 (stale). It measures whether the
+#: project is maintained, not how often it releases: "Match the framework's release cadence to your
+#: service's expected lifespan" (calloway-2026), so a stable yearly cadence is not a fault.
 REGISTRY_SOURCE = "pypi-json-api"
-MAINTENANCE_RUBRIC: tuple[tuple[int, int, float], ...] = (
-    # (latest release within months, at least this many releases in 24 months, value)
-    (6, 6, 1.0),
-    (6, 0, 0.8),
-    (12, 0, 0.6),
-    (STALE_AFTER_MONTHS, 0, 0.3),
+MAINTENANCE_RUBRIC: tuple[tuple[int, float], ...] = (
+    # (latest release within this many months, value)
+    (12, 1.0),
+    (24, 0.7),
+    (STALE_AFTER_MONTHS, 0.4),
 )
 
 #: How much a requested feature counts towards the feature-fit weight.
 NEED_WEIGHT = {"must": 2.0, "want": 1.0, "nice": 0.5}
 
-#: How well a framework covers a requested feature, by support level.
-SUPPORT_FIT = {"builtin": 1.0, "addon": 0.6, "none": 0.0}
+#: How well a framework covers a requested feature, by support level. Unknown (the docs are
+#: silent) is unverified, neither provided nor missing: it counts as neutral, costs the difference
+#: to built-in visibly in the feature_fit line, lowers confidence, and never excludes.
+SUPPORT_FIT = {"builtin": 1.0, "addon": 0.6, "none": 0.0, "unknown": 0.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +173,9 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
     ),
     ImpliedWeight(
         _type(ProjectType.internal_tool),
-        {FAMILIAR_CRITERION: 1},
-        "A three-month internal tool can pick whatever the team likes: what the team already knows "
-        "counts for more (the familiarity criterion carries it).",
+        {"learning_curve": 1},
+        "A three-month internal tool can pick whatever the team likes: ease of learning counts for "
+        "more than the long-term criteria.",
         "calloway-2026",
     ),
     ImpliedWeight(
@@ -233,7 +269,7 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
     ),
 )
 
-#: Points a matching rule is worth, in weight units (see ``scoring``), by the rule's kind.
+#: Points a matching rule is worth, in guidance units (see ``GUIDANCE``), by the rule's kind.
 #: The decision matrix is the most specific guidance in the seeds, so it counts most.
 RULE_UNITS = {
     "matrix": 1.5,
@@ -256,7 +292,55 @@ RULE_UNITS = {
 SPECIFICITY_BONUS = 0.25
 ALTERNATIVE_SHARE = 0.5
 AVOID_SHARE = -1.0
-#: Net rule units per framework are capped, so that many overlapping rules that say the same
-#: thing (the five sources repeat each other) cannot drown out the criteria.
-MAX_RULE_UNITS = 4.0
-MIN_RULE_UNITS = -3.0
+#: API-first project types: "Choose FastAPI if your product is API-first, ... serves AI or ML
+#: predictions, or is being built as a microservice" (acquaint-2026). Only for these is an API
+#: layer (django-ninja, DRF, APIFlask) listed apart from its base, and only when it scores higher.
+API_FIRST_TYPES = frozenset({"api", "microservice", "ml_serving"})
+
+#: How a rule is introduced when it is shown, by kind: the claim is the source's, attributed.
+KIND_LABELS = {
+    "matrix": "decision matrix",
+    "product_type": "product types",
+    "guide": "decision guide",
+    "tree": "decision tree",
+    "team_size": "team-size table",
+    "question": "five questions",
+    "advice": "advice",
+    "familiarity": "advice",
+    "purpose": "its own documentation",
+    "experience": "a team's write-up",
+}
+
+#: Scores at or above each threshold get that fit label.
+FIT_THRESHOLDS = ((70.0, "strong"), (55.0, "good"), (40.0, "weak"))
+#: Confidence: low under LOW_MARGIN points between #1 and #2, or when more than
+#: LOW_UNKNOWN_SHARE of the top pick's weight rests on unknown values, or when a must-have is
+#: unverified; high at HIGH_MARGIN or more with at most HIGH_UNKNOWN_SHARE unknown.
+LOW_MARGIN = 3.0
+HIGH_MARGIN = 8.0
+LOW_UNKNOWN_SHARE = 0.3
+HIGH_UNKNOWN_SHARE = 0.1
+#: At most this many reasons per entry: the rules that add most, then the strongest criteria.
+MAX_RULE_REASONS = 3
+MAX_CRITERION_REASONS = 2
+STRONG_VALUE = 0.75
+MAX_FLIPS = 5
+MAX_FEATURE_FLIPS = 2
+#: Flips are verified by re-scoring; at most this many priority candidates are tried per answer.
+MAX_FLIP_CHECKS = 8
+
+#: Warning triggers.
+#: "Async-first": async_support at or above this (the criterion's rubric: ASGI native throughout).
+ASYNC_FIRST = 0.8
+#: A sync-first core (async_support at or below this) under async pressure gets a warning on its
+#: async model: the workload waits on downstream calls or streams ("Async helps when the request
+#: path waits on slow downstream calls ... fan-out to multiple services or streaming",
+#: calloway-2026), or the load is "high concurrency" ("need 1000+ requests/second",
+#: buildsmart-2025).
+SYNC_FIRST = 0.5
+ASYNC_WORKLOADS = frozenset({"io_fanout", "streaming"})
+HIGH_CONCURRENCY_RPS = 1000
+#: Cold start at or below this value is slow for serverless (the rubric: 0.2 = 2 s or more).
+SLOW_COLD_START = 0.4
+#: Throughput figures (benchmark metric) that say what one process serves.
+THROUGHPUT_METRIC = "requests_per_second"

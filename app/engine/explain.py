@@ -1,0 +1,396 @@
+"""Explain the entries that are returned: breakdown, adjustments, reasons, warnings, gaps, summary.
+
+Built only for the entries the caller gets back. Every displayed point is accounted for: the
+breakdown's contributions and the adjustments' points add up to the score, to the cent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from app.engine.advice import familiarity
+from app.engine.policy import (
+    ASYNC_FIRST,
+    ASYNC_WORKLOADS,
+    FAMILIAR_NONE,
+    FAMILIARITY,
+    FEATURE_FIT,
+    FIT_THRESHOLDS,
+    GUIDANCE,
+    GUIDANCE_SATURATION,
+    GUIDANCE_WEIGHT,
+    HIGH_CONCURRENCY_RPS,
+    MAX_CRITERION_REASONS,
+    MAX_RULE_REASONS,
+    SLOW_COLD_START,
+    STRONG_VALUE,
+    SYNC_FIRST,
+)
+from app.engine.profile import ProjectProfile
+from app.engine.result import (
+    Adjustment,
+    BreakdownItem,
+    EvidenceItem,
+    FrameworkRecommendation,
+    Gap,
+    Note,
+)
+from app.engine.score import Scored, Scoring, displayed
+from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot
+from app.engine.stack import FEATURE_NEEDS
+from app.vocab import AsyncExperience, Deployment, Need, Workload
+
+
+def _apportion(parts: list[float], target: float) -> list[float]:
+    """Round each part to cents so that the rounded parts add up to ``target`` (in cents).
+
+    Largest-remainder rounding: the displayed breakdown accounts for the displayed score exactly.
+    """
+    cents = [p * 100.0 for p in parts]
+    floors = [math.floor(c) for c in cents]
+    missing = round(target * 100.0) - sum(floors)
+    by_remainder = sorted(range(len(parts)), key=lambda i: floors[i] - cents[i])
+    for i in by_remainder[: max(missing, 0)]:
+        floors[i] += 1
+    return [f / 100.0 for f in floors]
+
+
+def _effect_factor(net: float) -> float:
+    """Weight units one guidance unit is worth at this net: shared, so points stay proportional."""
+    if net == 0:
+        return GUIDANCE_WEIGHT * NEUTRAL / GUIDANCE_SATURATION
+    return GUIDANCE_WEIGHT * NEUTRAL * math.tanh(net / GUIDANCE_SATURATION) / net
+
+
+def _sources(evidence: Iterable[EvidenceItem]) -> list[str]:
+    return sorted({e.source for e in evidence})
+
+
+def _breakdown_item(
+    line: str,
+    weight: float,
+    contribution: float,
+    scored: Scored,
+    profile: ProjectProfile,
+    snapshot: KnowledgeSnapshot,
+) -> BreakdownItem:
+    framework = scored.framework
+    if line == FEATURE_FIT:
+        offers = {f: framework.offer(f) for f in profile.features}
+        return BreakdownItem(
+            criterion=line,
+            weight=weight,
+            value=scored.feature_fit,
+            contribution=contribution,
+            raw=", ".join(
+                f"{f}: {o.support}"
+                + (" (unverified, counted as 0.5)" if o.support == "unknown" else "")
+                for f, o in offers.items()
+            ),
+            evidence=[e for o in offers.values() for e in o.evidence],
+        )
+    if line == FAMILIARITY:
+        known = familiarity(framework, profile)
+        assert known is not None  # the line exists only when the team's knowledge is stated
+        return BreakdownItem(
+            criterion=line,
+            weight=weight,
+            value=known.value,
+            contribution=contribution,
+            raw=known.raw,
+            evidence=list(known.evidence),
+        )
+    if line == GUIDANCE:
+        return BreakdownItem(
+            criterion=line,
+            weight=weight,
+            value=NEUTRAL,
+            contribution=contribution,
+            raw="Neutral; matching decision rules and the cost of switching move it (adjustments).",
+            evidence=[],
+        )
+    value = framework.value(line)
+    return BreakdownItem(
+        criterion=line,
+        weight=weight,
+        value=value.value,
+        contribution=contribution,
+        raw=value.raw,
+        evidence=list(value.evidence),
+    )
+
+
+def _line_value(line: str, scored: Scored, snapshot: KnowledgeSnapshot) -> float:
+    if line == FEATURE_FIT:
+        return scored.feature_fit if scored.feature_fit is not None else NEUTRAL
+    if line == FAMILIARITY:
+        return scored.familiarity if scored.familiarity is not None else NEUTRAL
+    if line == GUIDANCE:
+        return NEUTRAL
+    return scored.vector[snapshot.criteria.index(line)]
+
+
+def _reasons(
+    scored: Scored,
+    breakdown: list[BreakdownItem],
+    adjustments: list[Adjustment],
+    snapshot: KnowledgeSnapshot,
+) -> list[Note]:
+    """The few that decide: the rules that add most, then the strongest criteria."""
+    notes: list[Note] = []
+    seen: set[str] = set()
+    for adjustment in sorted(adjustments, key=lambda a: -a.points):
+        if adjustment.points <= 0 or len(notes) >= MAX_RULE_REASONS:
+            break
+        if adjustment.text not in seen:
+            seen.add(adjustment.text)
+            notes.append(Note(text=adjustment.text, sources=adjustment.sources))
+    strongest = sorted(
+        (
+            b
+            for b in breakdown
+            if b.value is not None
+            and b.value >= STRONG_VALUE
+            and b.criterion not in (FEATURE_FIT, GUIDANCE)
+        ),
+        key=lambda b: -b.contribution,
+    )[:MAX_CRITERION_REASONS]
+    for item in strongest:
+        name = snapshot.criterion_names.get(item.criterion, item.criterion)
+        detail = f": {item.raw}" if item.raw else ""
+        notes.append(
+            Note(text=f"Strong on {name.lower()}{detail}", sources=_sources(item.evidence))
+        )
+    return notes
+
+
+def _warnings(
+    scored: Scored,
+    profile: ProjectProfile,
+    snapshot: KnowledgeSnapshot,
+    unknown: list[str],
+    gaps: list[Gap],
+) -> list[Note]:
+    framework = scored.framework
+    notes = []
+    async_value = framework.value("async_support")
+    async_first = async_value.value is not None and async_value.value >= ASYNC_FIRST
+    if async_first and profile.team.async_experience is AsyncExperience.none:
+        notes.append(
+            Note(
+                text=(
+                    f"{framework.name} is async-first and the team has no async experience: a "
+                    "blocking call inside an async handler stalls the event loop."
+                ),
+                sources=sorted({*_sources(async_value.evidence), "calloway-2026"}),
+            )
+        )
+    if async_first and profile.workload is Workload.cpu_bound:
+        notes.append(
+            Note(
+                text="CPU-bound work blocks an async event loop; run it in a worker pool.",
+                sources=["calloway-2026"],
+            )
+        )
+    pressure = (profile.workload is not None and profile.workload.value in ASYNC_WORKLOADS) or (
+        (profile.expected_peak_rps or 0) >= HIGH_CONCURRENCY_RPS
+    )
+    if pressure and async_value.value is not None and async_value.value <= SYNC_FIRST:
+        notes.append(
+            Note(
+                text=f"{framework.name}'s async model limits this workload: {async_value.raw}",
+                sources=_sources(async_value.evidence),
+            )
+        )
+    peak = profile.expected_peak_rps
+    if peak is not None and framework.peak_rps is not None and peak > framework.peak_rps[0]:
+        figure, source = framework.peak_rps
+        notes.append(
+            Note(
+                text=(
+                    f"{peak:,} req/s is above the {figure:,.0f} req/s the sources measured for one "
+                    f"{framework.name} process: plan for scale-out (several workers and instances "
+                    "behind a load balancer) and measure your own endpoints."
+                ),
+                sources=[source],
+            )
+        )
+    cold = framework.value("cold_start")
+    if profile.deployment is Deployment.serverless:
+        if cold.value is not None and cold.value <= SLOW_COLD_START:
+            notes.append(
+                Note(
+                    text=f"Slow cold start on serverless: {cold.raw or 'see evidence'}.",
+                    sources=_sources(cold.evidence),
+                )
+            )
+        elif cold.value is None:
+            notes.append(Note(text="Cold start is unknown for this framework.", sources=[]))
+    size = profile.team.size
+    for low, high, verdict, source in framework.team_size_cautions:
+        if size is not None and low <= size and (high is None or size <= high):
+            notes.append(Note(text=f"For a team of {size}: {verdict}", sources=[source]))
+    known = profile.team.known_frameworks
+    if known and scored.familiarity == FAMILIAR_NONE:
+        notes.append(
+            Note(
+                text=(
+                    f"Nobody on the team knows {framework.name} or a close relative; budget "
+                    f"time to learn it (the team knows {', '.join(known)})."
+                ),
+                sources=["buildsmart-2025", "wiles-2025"],
+            )
+        )
+    stale = sorted({p for g in gaps for p in g.stale_packages})
+    if stale:
+        notes.append(
+            Note(
+                text=(
+                    f"No release in 36 months: {', '.join(stale)}. Prefer a maintained "
+                    "alternative where the gaps list one."
+                ),
+                sources=["pypi-json-api"],
+            )
+        )
+    if unknown:
+        names = [snapshot.criterion_names.get(c, c) for c in unknown]
+        notes.append(
+            Note(
+                text=f"Unknown in the knowledge base (counted as neutral): {', '.join(names)}.",
+                sources=[],
+            )
+        )
+    return notes
+
+
+def conflicting_musts(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Note | None:
+    """Must-haves that no framework in the catalog has all of built in."""
+    musts = sorted(f for f, need in profile.features.items() if need is Need.must)
+    if len(musts) < 2:
+        return None
+    best = max(
+        snapshot.frameworks.values(),
+        key=lambda fw: (sum(fw.offer(f).support == "builtin" for f in musts), fw.slug),
+    )
+    builtin = [f for f in musts if best.offer(f).support == "builtin"]
+    if len(builtin) == len(musts):
+        return None
+    has = ", ".join(builtin) or "none"
+    return Note(
+        text=(
+            f"The must-haves pull in different directions: no framework in the catalog has all of "
+            f"{', '.join(musts)} built in (the most, {best.name}, has {has}). Expect add-ons, or "
+            "relax one."
+        ),
+        sources=sorted({e.source for f in musts for e in best.offer(f).evidence}),
+    )
+
+
+def _gaps(framework: FrameworkInfo, profile: ProjectProfile, stale: frozenset[str]) -> list[Gap]:
+    gaps = []
+    for feature in profile.features:
+        offer = framework.offer(feature)
+        if offer.support == "builtin":
+            continue
+        maintained = [p for p in offer.packages if p not in stale]
+        flagged = [p for p in offer.packages if p in stale]
+        if flagged and not maintained:
+            # Name a maintained alternative where the knowledge base has one for the same need.
+            maintained = [
+                c.package
+                for need in FEATURE_NEEDS.get(feature, ())
+                for c in framework.companions.get(need, ())
+                if c.package not in stale
+            ]
+        note = None
+        if offer.support == "unknown":
+            where = f" Check {framework.homepage}." if framework.homepage else ""
+            looked = f" {offer.note}" if offer.note else ""
+            note = f"Unverified: the knowledge base has no cited answer.{looked}{where}"
+        gaps.append(
+            Gap(
+                feature=feature,
+                support=offer.support,
+                packages=maintained + flagged,
+                stale_packages=flagged,
+                note=note,
+            )
+        )
+    return gaps
+
+
+def _fit(score: float) -> str:
+    for threshold, fit in FIT_THRESHOLDS:
+        if score >= threshold:
+            return fit
+    return "poor"
+
+
+def entry(
+    rank_: int,
+    scored: Scored,
+    scoring: Scoring,
+    snapshot: KnowledgeSnapshot,
+    profile: ProjectProfile,
+) -> FrameworkRecommendation:
+    """One ranked framework, with every point accounted for."""
+    weights, total_weight = scoring.weights, scoring.total_weight
+    lines = [line for line, weight in weights.items() if weight]
+    net = sum(e.units for e in scored.effects)
+    factor = _effect_factor(net)
+    score = displayed(scored.total)
+    parts = _apportion(
+        [
+            100.0 * weights[line] * _line_value(line, scored, snapshot) / total_weight
+            for line in lines
+        ]
+        + [100.0 * e.units * factor / total_weight for e in scored.effects],
+        score,
+    )
+    breakdown = [
+        _breakdown_item(line, weights[line], part, scored, profile, snapshot)
+        for line, part in zip(lines, parts, strict=False)
+    ]
+    adjustments = [
+        Adjustment(rule=e.rule, text=e.text, points=points, sources=list(e.sources))
+        for e, points in zip(scored.effects, parts[len(lines) :], strict=True)
+    ]
+    unknown = [b.criterion for b in breakdown if b.value is None]
+    gaps = _gaps(scored.framework, profile, snapshot.stale_packages)
+    return FrameworkRecommendation(
+        rank=rank_,
+        framework=scored.framework.slug,
+        name=scored.framework.name,
+        score=score,
+        fit=_fit(score),
+        breakdown=breakdown,
+        adjustments=adjustments,
+        reasons=_reasons(scored, breakdown, adjustments, snapshot),
+        warnings=_warnings(scored, profile, snapshot, unknown, gaps),
+        gaps=gaps,
+        stack=list(snapshot.stacks[scored.framework.slug]),
+        unknown_criteria=unknown,
+    )
+
+
+def unverified_musts(entry_: FrameworkRecommendation, profile: ProjectProfile) -> list[str]:
+    return [
+        g.feature
+        for g in entry_.gaps
+        if g.support == "unknown" and profile.features.get(g.feature) is Need.must
+    ]
+
+
+def summary(entries: list[FrameworkRecommendation], margin: float | None) -> str:
+    """One sentence for people: the pick, the decisive reasons, the main caveat."""
+    if not entries:
+        return "No framework in the catalog meets every must-have; see `excluded` for why."
+    top = entries[0]
+    reasons = "; ".join(r.text for r in top.reasons[:2]) or "the criteria as weighted"
+    sentence = f"{top.name} fits best ({top.score:.2f}, {top.fit}): {reasons}."
+    if len(entries) > 1 and margin is not None and margin < 3:
+        sentence += f" {entries[1].name} is close behind ({entries[1].score:.2f})."
+    if top.warnings:
+        sentence += f" Main caveat: {top.warnings[0].text}"
+    return sentence
