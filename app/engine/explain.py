@@ -56,11 +56,12 @@ def _apportion(parts: list[float], target: float) -> list[float]:
     return [f / 100.0 for f in floors]
 
 
-def _effect_factor(net: float) -> float:
-    """Weight units one guidance unit is worth at this net: shared, so points stay proportional."""
-    if net == 0:
+def _effect_factor(side: float) -> float:
+    """Weight units one guidance unit is worth, given the total units on its side (for or
+    against): shared by the effects on that side, so their points stay proportional."""
+    if side == 0:
         return GUIDANCE_WEIGHT * NEUTRAL / GUIDANCE_SATURATION
-    return GUIDANCE_WEIGHT * NEUTRAL * math.tanh(net / GUIDANCE_SATURATION) / net
+    return GUIDANCE_WEIGHT * NEUTRAL * math.tanh(side / GUIDANCE_SATURATION) / side
 
 
 def _sources(evidence: Iterable[EvidenceItem]) -> list[str]:
@@ -337,15 +338,15 @@ def entry(
     """One ranked framework, with every point accounted for."""
     weights, total_weight = scoring.weights, scoring.total_weight
     lines = [line for line, weight in weights.items() if weight]
-    net = sum(e.units for e in scored.effects)
-    factor = _effect_factor(net)
+    pro = _effect_factor(sum(e.units for e in scored.effects if e.units > 0))
+    con = _effect_factor(-sum(e.units for e in scored.effects if e.units < 0))
     score = displayed(scored.total)
     parts = _apportion(
         [
             100.0 * weights[line] * _line_value(line, scored, snapshot) / total_weight
             for line in lines
         ]
-        + [100.0 * e.units * factor / total_weight for e in scored.effects],
+        + [100.0 * e.units * (pro if e.units > 0 else con) / total_weight for e in scored.effects],
         score,
     )
     breakdown = [

@@ -16,6 +16,7 @@ from app.engine.result import EvidenceItem
 from app.vocab import (
     AsyncExperience,
     Deployment,
+    Need,
     ProjectType,
     PythonExperience,
     TeamStyle,
@@ -41,6 +42,9 @@ FAMILIARITY_EVIDENCE = EvidenceItem(
     source="wiles-2025",
     claim="The most important thing is do you already know one of them? If so, use it!",
 )
+#: As much as the heaviest weight a profile's type usually implies (type safety for an API: 1 + 2).
+#: Tried at 6 against tests/engine/real_cases.yaml: teams that move off what they know (Django to
+#: Starlette, Flask to Connexion) were then told to stay, so 3 it is.
 FAMILIARITY_WEIGHT = 3.0
 #: "Time to productivity: Django 2–3 weeks, FastAPI 1 week, Flask 3–5 days" (buildsmart-2025): a
 #: project shorter than the longest ramp-up cannot absorb learning a new framework.
@@ -54,10 +58,11 @@ FAMILIAR_NONE = 0.0
 
 #: Guidance (matching decision rules, and the cost of switching) is one more line of the weighted
 #: mean: weight GUIDANCE_WEIGHT, value 0.5 with no guidance, moving towards 1 (for) or 0 (against)
-#: as 0.5 + 0.5·tanh(net units / GUIDANCE_SATURATION). Scores stay within 0..100 by construction and
-#: never reach 100; repeated guidance counts with diminishing weight (the five seeds repeat each
-#: other), and no cap is needed. Near zero one unit moves the score as one weight unit would
-#: (GUIDANCE_WEIGHT / 2 = GUIDANCE_SATURATION), as the linear rule points did before.
+#: as 0.5 + 0.5·(tanh(units for / GUIDANCE_SATURATION) - tanh(units against / GUIDANCE_SATURATION)).
+#: Scores stay within 0..100 by construction and never reach 100; repeated guidance counts with
+#: diminishing weight (the five seeds repeat each other), a warning against a pick is not swallowed
+#: by the guidance for it, and no cap is needed. Near zero one unit moves the score as one weight
+#: unit would (GUIDANCE_WEIGHT / 2 = GUIDANCE_SATURATION), as the linear rule points did before.
 GUIDANCE = "guidance"
 GUIDANCE_WEIGHT = 10.0
 GUIDANCE_SATURATION = 5.0
@@ -202,6 +207,13 @@ IMPLIED_WEIGHTS: tuple[ImpliedWeight, ...] = (
         {"async_support": 3},
         "Async helps when the request path waits on slow downstream calls ... fan-out to "
         "multiple services or streaming.",
+        "calloway-2026",
+    ),
+    ImpliedWeight(
+        lambda p: p.features.get("async_io") in (Need.must, Need.want),
+        {"async_support": 2},
+        "The caller asks for async handlers; whether they deliver depends on how deep async goes: "
+        "'For pure async-throughout-the-stack, FastAPI is still ahead' of Django's partial async.",
         "calloway-2026",
     ),
     ImpliedWeight(

@@ -64,9 +64,18 @@ def profile_weights(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> dic
     return weights
 
 
-def guidance_value(net_units: float) -> float:
-    """0.5 with no guidance; towards 1 (for) or 0 (against), never reaching either."""
-    return NEUTRAL + NEUTRAL * math.tanh(net_units / GUIDANCE_SATURATION)
+def guidance_value(units: Iterable[float]) -> float:
+    """0.5 with no guidance; towards 1 (for) or 0 (against), never reaching either.
+
+    Guidance for and guidance against saturate separately: many sources repeating the same pick
+    count with diminishing weight, and a warning against it is not swallowed by them.
+    """
+    units = list(units)
+    pro = sum(u for u in units if u > 0)
+    con = -sum(u for u in units if u < 0)
+    return NEUTRAL + NEUTRAL * (
+        math.tanh(pro / GUIDANCE_SATURATION) - math.tanh(con / GUIDANCE_SATURATION)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +160,7 @@ def score(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Scoring:
         switching = switching_effect(framework, profile, snapshot)
         if switching is not None:
             effects.append(switching)
-        guidance = guidance_value(sum(e.units for e in effects))
+        guidance = guidance_value(e.units for e in effects)
         weighted += GUIDANCE_WEIGHT * guidance
         ruled_out = tuple(f for f in musts if framework.offer(f).ruled_out)
         scored.append(

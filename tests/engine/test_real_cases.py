@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from app.engine import recommend
 from app.engine.profile import ProjectProfile
-from app.engine.scoring import recommend
 from app.engine.snapshot import KnowledgeSnapshot
 from app.knowledge.bundle import KnowledgeBundle
 from tests.engine.conftest import summary_lines
@@ -36,6 +36,8 @@ MIN_OTHER_CHOSEN = 10
 #: The seed articles' publishers and authors (their copies carry no URL): no case may cite them.
 SEED_MARKERS = ("acquaint", "pillai", "buildsmart", "build-smart", "calloway", "frankwiles")
 FIELDS = {"id", "source_url", "read_on", "summary", "profile", "accept_top1", "chosen"}
+#: A case the engine misses today carries why, so that a new miss fails the suite.
+KEPT_MISS = "kept_miss"
 PASS_LINE = re.compile(r"^real cases: (\d+)/(\d+) pass top-1")
 
 
@@ -54,7 +56,8 @@ def _missing(case: dict[str, Any], snapshot: KnowledgeSnapshot) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_case_is_well_formed(case: dict[str, Any], bundle: KnowledgeBundle) -> None:
-    assert set(case) == FIELDS, f"{case.get('id')}: fields {sorted(set(case) ^ FIELDS)}"
+    fields = set(case) - {KEPT_MISS}
+    assert fields == FIELDS, f"{case.get('id')}: fields {sorted(fields ^ FIELDS)}"
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", case["id"])
     assert case["source_url"].startswith("https://")
     assert date.fromisoformat(case["read_on"]) <= date.today()
@@ -136,3 +139,6 @@ def test_real_cases_report(snapshot: KnowledgeSnapshot, request: pytest.FixtureR
     assert int(match.group(2)) == len(ran) == len(CASES) - sum(o.top is None for o in outcomes)
     misses = [line for line in lines if line.startswith("  miss ")]
     assert len(misses) == len(ran) - int(match.group(1))
+    explained = {c["id"] for c in CASES if c.get(KEPT_MISS)}
+    unexplained = [o.case_id for o in ran if not o.accepted and o.case_id not in explained]
+    assert unexplained == [], "a new miss: fix the cause, or say why it is kept (kept_miss)"
