@@ -72,6 +72,11 @@ class Codebase(StrEnum):
     large = "large"
 
 
+class ApiDesign(StrEnum):
+    spec_first = "spec_first"
+    code_first = "code_first"
+
+
 class Support(StrEnum):
     builtin = "builtin"
     addon = "addon"

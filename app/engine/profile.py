@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.vocab import (
+    ApiDesign,
     AsyncExperience,
     Codebase,
     Deployment,
@@ -134,6 +135,15 @@ class ProjectProfile(_Input):
         None,
         description="The framework the project runs on today, for migration advice.",
         examples=["flask"],
+    )
+    api_design: ApiDesign | None = Field(
+        None,
+        description=(
+            "How the API contract is written: spec_first (the OpenAPI document comes first and "
+            "the code follows it) or code_first (the document is generated from the code). "
+            "Default: not stated."
+        ),
+        examples=["code_first"],
     )
     codebase: Codebase | None = Field(
         None,

@@ -67,6 +67,8 @@ def condition_holds(
         return False
     if c.codebases is not None and not _one_of(p.codebase, c.codebases):
         return False
+    if c.api_designs is not None and not _one_of(p.api_design, c.api_designs):
+        return False
     if c.max_priority is not None and not all(
         k in p.priorities and p.priorities[k] <= v for k, v in c.max_priority.items()
     ):

@@ -99,6 +99,7 @@ class Condition:
     deployments: frozenset[str] | None = None
     current_frameworks: frozenset[str] | None = None
     codebases: frozenset[str] | None = None
+    api_designs: frozenset[str] | None = None
     min_priority: Mapping[str, int] | None = None
     max_priority: Mapping[str, int] | None = None
     #: How many facts about the profile this condition checks: its specificity.

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.vocab import (
+    ApiDesign,
     AsyncExperience,
     Codebase,
     Deployment,
@@ -108,6 +109,8 @@ class FeatureSupport(_Strict):
     def _known_support_needs_evidence(self) -> FeatureSupport:
         if self.support is not Support.unknown and not self.evidence:
             raise ValueError(f"support {self.support.value!r} needs at least one evidence row")
+        if self.support is Support.unknown and not self.note:
+            raise ValueError("unknown support needs a note saying what was looked for, and where")
         return self
 
 
@@ -218,6 +221,9 @@ class RuleCondition(_Strict):
         None,
         description="The project runs on one of these frameworks today.",
         examples=[["flask"]],
+    )
+    api_designs: list[ApiDesign] | None = Field(
+        None, description="The API contract is written this way.", examples=[["spec_first"]]
     )
     codebases: list[Codebase] | None = Field(
         None, description="The existing codebase's size is one of these.", examples=[["large"]]

@@ -39,9 +39,7 @@ def upgrade() -> None:
     op.alter_column("frameworks", "relatives", server_default=None)
     op.add_column(
         "team_size_guidance",
-        sa.Column(
-            "cautions", sa.ARRAY(sa.String(length=64)), nullable=False, server_default="{}"
-        ),
+        sa.Column("cautions", sa.ARRAY(sa.String(length=64)), nullable=False, server_default="{}"),
     )
     op.alter_column("team_size_guidance", "cautions", server_default=None)
     op.add_column("assessments", sa.Column("note", sa.Text(), nullable=True))

@@ -17,6 +17,7 @@ from app.engine.snapshot import Condition, KnowledgeSnapshot, RuleInfo
 from app.knowledge.bundle import read_bundle
 from app.knowledge.compile import compile_snapshot
 from app.vocab import (
+    ApiDesign,
     AsyncExperience,
     Codebase,
     Deployment,
@@ -35,6 +36,7 @@ ENUMS: dict[str, Any] = {
     "styles": TeamStyle,
     "deployments": Deployment,
     "codebases": Codebase,
+    "api_designs": ApiDesign,
 }
 #: Where each enum-valued condition field lives in the profile.
 PLACES = {
@@ -45,6 +47,7 @@ PLACES = {
     "styles": ("team", "style"),
     "deployments": ("deployment",),
     "codebases": ("codebase",),
+    "api_designs": ("api_design",),
 }
 RANGES = {
     "peak_rps": ("expected_peak_rps",),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.engine.policy import REGISTRY_SOURCE
 from app.knowledge import models
+from app.knowledge.bundle import KnowledgeBundle
+from app.vocab import Support
 
 CORE_CRITERIA = (
     "performance",
@@ -146,3 +151,51 @@ async def test_conflicting_flask_json_benchmarks_are_kept_side_by_side(
     figures = {(b.source, b.low, b.high) for b in rows}
     assert ("acquaint-2026", 800, 1200) in figures
     assert ("pillai-infotech", 4500, None) in {(s, lo, None) for s, lo, _ in figures}
+
+
+ORIGINAL_TWELVE = (
+    "django",
+    "fastapi",
+    "flask",
+    "starlette",
+    "quart",
+    "aiohttp",
+    "tornado",
+    "falcon",
+    "litestar",
+    "sanic",
+    "bottle",
+    "pyramid",
+)
+
+
+def test_at_most_5_percent_of_the_original_frameworks_feature_cells_are_unknown(
+    bundle: KnowledgeBundle,
+) -> None:
+    frameworks = [fw for fw in bundle.frameworks if fw.slug in ORIGINAL_TWELVE]
+    assert len(frameworks) == len(ORIGINAL_TWELVE)
+    cells = [fw.features.get(f.slug) for fw in frameworks for f in bundle.features]
+    assert None not in cells, "every framework x feature cell has a value"
+    unknown = [c for c in cells if c is not None and c.support is Support.unknown]
+    assert len(unknown) <= 0.05 * len(cells)
+
+
+def test_the_catalog_covers_the_frameworks_teams_compare(bundle: KnowledgeBundle) -> None:
+    slugs = {fw.slug for fw in bundle.frameworks}
+    assert len(slugs) >= 17
+    assert {"django-ninja", "djangorestframework", "apiflask", "blacksheep", "connexion"} <= slugs
+
+
+def test_every_framework_beyond_the_seeds_is_the_primary_pick_of_a_cited_rule(
+    bundle: KnowledgeBundle,
+) -> None:
+    picked = {slug for rule in bundle.rules for slug in rule.primary}
+    beyond = {fw.slug for fw in bundle.frameworks} - {"django", "fastapi", "flask"}
+    assert beyond - picked == set()
+
+
+def test_every_source_is_cited(bundle: KnowledgeBundle) -> None:
+    """Data that nothing reads is deleted (the registry source is cited by derived health)."""
+    cited = set(re.findall(r"'source': '([^']+)'", str(bundle.model_dump(exclude={"sources"}))))
+    cited.add(REGISTRY_SOURCE)
+    assert {s.id for s in bundle.sources} - cited == set()

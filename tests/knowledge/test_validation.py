@@ -91,6 +91,12 @@ BROKEN: dict[str, tuple[Callable[[Data], None], str]] = {
         ),
         "support 'none' needs at least one evidence row",
     ),
+    "unknown feature cell has no note": (
+        lambda d: _framework(d, "flask")["features"].update(
+            cms={"support": "unknown", "packages": [], "evidence": [], "note": None}
+        ),
+        "unknown support needs a note",
+    ),
     "known criterion value has no evidence": (
         lambda d: _framework(d, "django")["assessments"]["security"].update(evidence=[]),
         "a known value needs at least one evidence row",
