@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from app.engine.advice import migration
 from app.engine.explain import conflicting_musts, entry, summary, unverified_musts
+from app.engine.policy import API_FIRST_TYPES
 from app.engine.profile import ProjectProfile
-from app.engine.result import Confidence, Decision, Exclusion, Note, Recommendation
+from app.engine.result import Confidence, Decision, Exclusion, Folded, Note, Recommendation
 from app.engine.score import displayed, score
 from app.engine.sensitivity import confidence, flips
 from app.engine.snapshot import KnowledgeSnapshot
@@ -70,10 +71,24 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
         ),
         flips=flips(profile, snapshot, scoring) if top else [],
     )
+    api_first = profile.project_type.value in API_FIRST_TYPES
+    folded = [
+        Folded(
+            framework=layer,
+            base=base,
+            reason=(
+                f"It scores no higher than {snapshot.frameworks[base].name}, which it adds to."
+                if api_first
+                else "An API layer is listed apart from its base only for API-first projects."
+            ),
+        )
+        for layer, base in sorted(scoring.folded.items())
+    ]
     result = Recommendation(
         kb_version=snapshot.version,
         summary=summary(entries, margin),
         recommendations=entries,
+        folded=folded,
         excluded=excluded,
         decision=decision,
         migration=migration(profile, snapshot, top.framework if top else None),

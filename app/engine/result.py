@@ -186,6 +186,15 @@ class Exclusion(_Output):
     )
 
 
+class Folded(_Output):
+    framework: str = Field(description="The API layer's slug.", examples=["django-ninja"])
+    base: str = Field(description="The framework it is a layer on.", examples=["django"])
+    reason: str = Field(
+        description="Why it is not listed on its own.",
+        examples=["An API layer is listed apart from its base only for API-first projects."],
+    )
+
+
 class Flip(_Output):
     change: str = Field(
         description="The change to the profile.", examples=["priorities.performance: 0 → 3"]
@@ -272,6 +281,14 @@ class Recommendation(_Output):
                 }
             ]
         ],
+    )
+    folded: list[Folded] = Field(
+        default_factory=list,
+        description=(
+            "API layers (django-ninja, DRF, APIFlask) not listed on their own: they add to their "
+            "base, which is ranked instead."
+        ),
+        examples=[[]],
     )
     excluded: list[Exclusion] = Field(
         description="Dropped by a hard constraint.",

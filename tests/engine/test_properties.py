@@ -172,7 +172,7 @@ def test_candidates_restrict_the_ranking(
 ) -> None:
     result = recommend(profile, snapshot)
     named = {r.framework for r in result.recommendations} | {x.framework for x in result.excluded}
-    named |= set(score(profile, snapshot).folded)
+    named |= {f.framework for f in result.folded}
     expected = set(profile.candidates) if profile.candidates else set(snapshot.frameworks)
     if profile.candidates and profile.current_framework:
         expected.add(profile.current_framework)  # staying is always a candidate
