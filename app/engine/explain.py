@@ -158,10 +158,9 @@ def _reasons(
         key=lambda b: -b.contribution,
     )[:MAX_CRITERION_REASONS]
     for item in strongest:
-        name = snapshot.criterion_names.get(item.criterion, item.criterion)
-        detail = f": {item.raw}" if item.raw else ""
+        name = snapshot.criterion_names.get(item.criterion, item.criterion).lower()
         notes.append(
-            Note(text=f"Strong on {name.lower()}{detail}", sources=_sources(item.evidence))
+            Note(text=f"Strong on {name} ({item.value:.2f} of 1)", sources=_sources(item.evidence))
         )
     return notes
 
