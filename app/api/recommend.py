@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import Example
+from pydantic import TypeAdapter
 
 from app.api.deps import require_json_body
 from app.api.errors import problem_responses
@@ -17,6 +18,10 @@ from app.engine.snapshot import KnowledgeSnapshot
 from app.errors import KnowledgeUnavailable
 
 router = APIRouter(tags=["recommend"])
+
+# Built once: the answer goes straight from the model to JSON bytes in pydantic-core. The route
+# returns a Response, so FastAPI neither validates the answer again nor re-encodes it.
+_ANSWER = TypeAdapter(Recommendation)
 
 EXAMPLES: dict[str, Example] = {
     "ml_serving": {
@@ -74,12 +79,13 @@ def _snapshot(request: Request) -> KnowledgeSnapshot:
     operation_id="recommend",
     summary="Recommend frameworks for a project",
     dependencies=[Depends(require_json_body)],
+    response_model=Recommendation,
     responses=problem_responses(400, 413, 415, 422, 500, 503),
 )
 async def recommend_frameworks(
     request: Request,
     profile: Annotated[ProjectProfile, Body(openapi_examples=EXAMPLES)],
-) -> Recommendation:
+) -> Response:
     """Score every framework in the knowledge base against the profile and rank them.
 
     Every point of every score is accounted for in `breakdown` and `adjustments`, with the
@@ -104,4 +110,5 @@ async def recommend_frameworks(
             for loc, msg in problems
         ]
         raise RequestValidationError(errors)
-    return recommend(profile, snapshot)
+    answer = recommend(profile, snapshot)
+    return Response(_ANSWER.dump_json(answer, by_alias=True), media_type="application/json")
