@@ -40,11 +40,32 @@ def _prepare_database(settings: Settings, *, force_load: bool = False) -> str:
     return url
 
 
+def worker_count(value: str | int) -> int:
+    """`--workers`: a positive number, or `auto` for one per core this process may run on."""
+    text = str(value).strip().lower()  # click hands over the default as it is: an int
+    if text == "auto":
+        if hasattr(os, "process_cpu_count"):  # Python 3.13+
+            return os.process_cpu_count() or 1
+        if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+            return len(os.sched_getaffinity(0))
+        return os.cpu_count() or 1
+    if not text.isdecimal() or int(text) < 1:
+        raise typer.BadParameter(f"{value!r} is neither a positive number nor auto")
+    return int(text)
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            parser=worker_count,
+            metavar="N|auto",
+            help="Worker processes: a number, or auto for one per core.",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate, load the bundled knowledge base if missing or stale, and serve."""
     settings = Settings()
