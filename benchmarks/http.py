@@ -159,11 +159,11 @@ async def _admin(statement: str) -> None:
 
 
 @contextlib.contextmanager
-def throwaway_database(workdir: Path) -> Iterator[tuple[dict[str, str], str]]:
+def throwaway_database(workdir: Path, *, embedded: bool) -> Iterator[tuple[dict[str, str], str]]:
     """Environment for `serve`: a new database on the local server, or a new embedded one."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["ADVISOR_DATA_DIR"] = str(workdir / "embedded")
-    if not local_postgres_answers():
+    if embedded or not local_postgres_answers():
         yield env, "embedded PostgreSQL (throwaway data directory)"
         return
     name = f"fa_bench_{uuid.uuid4().hex[:12]}"
@@ -436,6 +436,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seed", type=int, default=11, help="seed of the profile pool (default 11)"
     )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="use the embedded PostgreSQL even when one answers at 127.0.0.1:5432",
+    )
     parser.add_argument("--serve-echo", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 300 or not 1 <= args.rounds <= 10 or not 0 <= args.warmup <= 60:
@@ -461,7 +466,7 @@ def main(argv: list[str] | None = None) -> None:
     example = readme_profile()
     with tempfile.TemporaryDirectory(prefix="fa-bench-") as tmp:
         workdir = Path(tmp)
-        with throwaway_database(workdir) as (env, database):
+        with throwaway_database(workdir, embedded=args.embedded) as (env, database):
             service_port, echo_port = free_port(), free_port()
             service, echo = f"http://{HOST}:{service_port}", f"http://{HOST}:{echo_port}"
             serve = [sys.executable, "-m", "app", "serve", "--host", HOST]
