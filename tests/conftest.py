@@ -31,6 +31,7 @@ from app.knowledge.bundle import KnowledgeBundle, read_bundle
 from app.knowledge.snapshot import build_snapshot
 from app.knowledge.store import load_bundle
 from app.main import create_app
+from app.serving import server_config
 from app.settings import Settings
 
 
@@ -155,20 +156,12 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, engine: AsyncEngine) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, for tests that need real HTTP.
+    """The app served on a free loopback port as `serve` serves it, for tests that need real HTTP.
 
     It runs in a thread with its own event loop, engine and lifespan, against the session's
     database (so unlike `client`, nothing it does is rolled back: use it for reads).
     """
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        ws="none",
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-    )
+    config = server_config(create_app(settings), settings, host="127.0.0.1", port=0, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio.session import AsyncSession
+from sqlalchemy.pool import NullPool
 
 from app.db.embedded import start_embedded_postgres
 from app.settings import Settings
@@ -16,11 +19,27 @@ def resolve_database_url(settings: Settings) -> str:
     return start_embedded_postgres(settings.data_dir)
 
 
-def create_engine(url: str, settings: Settings) -> AsyncEngine:
+def connect_args(settings: Settings) -> dict[str, Any]:
+    """asyncpg's bounds on every connection: to open it, per command, and per statement.
+
+    The statement timeout stops a slow query on the server; the command timeout stops waiting on a
+    server that no longer answers at all (frozen, or cut off), which a server-side timeout cannot.
+    """
+    return {
+        "timeout": settings.db_connect_timeout,
+        "command_timeout": settings.db_statement_timeout,
+        "server_settings": {"statement_timeout": str(round(settings.db_statement_timeout * 1000))},
+    }
+
+
+def create_engine(url: str, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
+    if not pooled:  # one-off work (migrations, loading): no connection outlives it
+        return create_async_engine(url, poolclass=NullPool, connect_args=connect_args(settings))
     return create_async_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"timeout": settings.db_connect_timeout},
+        pool_timeout=settings.db_statement_timeout,
+        connect_args=connect_args(settings),
     )
 
 
