@@ -86,7 +86,7 @@ class OwnPostgres:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             user=self.user,
-            start_new_session=True,  # its own process group: freeze and thaw reach every backend
+            start_new_session=True,  # a ^C in the terminal running the tests is not for it
         )
         while not self.accepting():  # a readiness poll, not a timing assertion
             if self.process.poll() is not None:
@@ -111,14 +111,30 @@ class OwnPostgres:
             self._log.close()
             self._log = None
 
-    def freeze(self) -> None:
+    def _processes(self) -> list[int]:
+        """The postmaster and its children (each backend is its own process group leader)."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGSTOP)
+        pids = [self.process.pid]
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(stat).read_text().rpartition(")")[2].split()
+                if int(fields[1]) == self.process.pid:
+                    pids.append(int(Path(stat).parent.name))
+        return pids
+
+    def freeze(self) -> None:
+        """SIGSTOP the whole server: it accepts connections into the backlog and answers nothing."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)  # first, so it forks nothing new meanwhile
+        for pid in self._processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
 
     def thaw(self) -> None:
         if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGCONT)
+            for pid in self._processes():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def destroy(self) -> None:
         self.stop()

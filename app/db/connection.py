@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio.session import AsyncSession
 from sqlalchemy.pool import NullPool
@@ -32,15 +33,30 @@ def connect_args(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _drop_at_once(dbapi_connection: Any, record: Any, error: BaseException | None) -> None:
+    """An invalidated connection is closed without a goodbye.
+
+    SQLAlchemy first tries a polite close, which waits up to two seconds for a server that may be
+    the very reason the connection is being dropped (a frozen one never answers); terminating the
+    asyncpg connection first turns that wait into nothing.
+    """
+    raw = getattr(dbapi_connection, "_connection", None)  # SQLAlchemy's adapter -> asyncpg
+    if raw is not None and not raw.is_closed():
+        raw.terminate()
+
+
 def create_engine(url: str, settings: Settings, *, pooled: bool = True) -> AsyncEngine:
-    if not pooled:  # one-off work (migrations, loading): no connection outlives it
-        return create_async_engine(url, poolclass=NullPool, connect_args=connect_args(settings))
-    return create_async_engine(
-        url,
-        pool_pre_ping=True,
-        pool_timeout=settings.db_statement_timeout,
-        connect_args=connect_args(settings),
-    )
+    if pooled:
+        engine = create_async_engine(
+            url,
+            pool_pre_ping=True,
+            pool_timeout=settings.db_statement_timeout,
+            connect_args=connect_args(settings),
+        )
+    else:  # one-off work (migrations, loading): no connection outlives it
+        engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args(settings))
+    event.listen(engine.sync_engine, "invalidate", _drop_at_once)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
