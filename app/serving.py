@@ -122,9 +122,9 @@ class GuardedH11Protocol(H11Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.limits: ConnectionLimits = getattr(
-            config, "connection_limits", ConnectionLimits.from_settings(Settings())
-        )
+        limits: ConnectionLimits | None = getattr(config, "connection_limits", None)
+        # Per connection, so read from settings only when uvicorn was not given a GuardedConfig.
+        self.limits = limits or ConnectionLimits.from_settings(Settings())
         self.limited = _LimitedConnection(self.limits)
         self.conn = self.limited
         self._header_timer: asyncio.TimerHandle | None = None
