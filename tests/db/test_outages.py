@@ -18,7 +18,7 @@ import pytest
 from app.db.connection import create_engine, create_sessionmaker
 from app.db.migrate import upgrade_to_head
 from app.knowledge.bundle import read_bundle
-from app.knowledge.loader import load_bundle
+from app.knowledge.store import load_bundle
 from app.main import create_app
 from app.settings import Settings
 from tests.pg_cluster import OwnPostgres
