@@ -31,6 +31,9 @@ from app.settings import Settings
 logger = logging.getLogger(__name__)
 
 
+WORKER_START_SECONDS = 30
+
+
 @dataclass(frozen=True)
 class ConnectionLimits:
     """Per-connection bounds the protocol enforces (see Settings for what each one means)."""
@@ -281,6 +284,10 @@ def server_config(app: Any, settings: Settings, **kwargs: Any) -> GuardedConfig:
         limits=ConnectionLimits.from_settings(settings),
         timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_seconds)),
+        # With --workers, a worker that has not answered the supervisor's first ping within this
+        # long is killed and replaced; importing the app on a busy machine can take longer than
+        # uvicorn's default of 5 s, which turned slow starts into endless restarts.
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
         ws="none",
         log_level=settings.log_level,
         # The app's lifespan configures JSON logging; its request log replaces the access log.
