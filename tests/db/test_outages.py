@@ -17,8 +17,10 @@ import pytest
 
 from app.db.connection import create_engine, create_sessionmaker
 from app.db.migrate import upgrade_to_head
+from app.db.wait import wait_for_database
 from app.knowledge.bundle import read_bundle
 from app.knowledge.store import load_bundle
+from app.logging_config import configure_logging
 from app.main import create_app
 from app.settings import Settings
 from tests.pg_cluster import OwnPostgres
@@ -177,3 +179,23 @@ async def test_migrations_give_up_on_an_unresponsive_host_within_the_connect_tim
     print(f"migration against a frozen server gave up after {elapsed:.2f} s")
     assert elapsed <= outage_settings.db_connect_timeout + 3.0
     pg.thaw()
+
+
+async def test_waiting_for_the_database_returns_once_it_comes_up(
+    pg: OwnPostgres, outage_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert outage_settings.database_url is not None
+    configure_logging("info")  # as `serve` does: structlog through the standard library
+    pg.stop()
+    waiting = asyncio.create_task(
+        wait_for_database(
+            outage_settings.database_url, outage_settings.model_copy(update={"db_wait_seconds": 60})
+        )
+    )
+    await asyncio.sleep(1.0)  # a few refused attempts
+    assert not waiting.done()
+    await asyncio.to_thread(pg.start)
+    await asyncio.wait_for(waiting, timeout=30)
+    events = [r.msg["event"] for r in caplog.records if r.name == "app.db.wait"]
+    assert events[-1] == "database is up"
+    assert events.count("waiting for the database") >= 2
