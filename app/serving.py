@@ -25,7 +25,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
-from app.api.errors import PROBLEM_JSON, Problem, status_title
+from app.api.errors import PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem, status_title
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,57 @@ class GuardedConfig(uvicorn.Config):
             **kwargs,
         )
         self.connection_limits = limits
+
+    def load(self) -> None:
+        super().load()
+        self.loaded_app = _AnswerWhenCancelled(self.loaded_app)
+
+
+class _AnswerWhenCancelled:
+    """What uvicorn still runs when the shutdown timeout ends, it cancels; left alone, uvicorn then
+    logs a traceback and answers a plain-text 500. A request cancelled before its response began
+    (a stalled upload, say) gets a 503 problem instead, and the cancellation ends there."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            if scope["type"] != "http" or started:
+                raise
+            logger.warning("request cancelled at shutdown", extra={"path": scope["path"]})
+            document = Problem(
+                title=status_title(503),
+                status=503,
+                detail="the service is shutting down; retry",
+                instance=scope["path"],
+                # The id the request log line carries (app.api.middleware), when it got that far.
+                request_id=scope.get("state", {}).get("request_id") or uuid.uuid4().hex,
+            )
+            body = document.model_dump_json().encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 503,
+                    "headers": [
+                        (b"content-type", PROBLEM_JSON.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"connection", b"close"),
+                        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+                        (b"x-request-id", document.request_id.encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
 
 
 class _HeadersRefused(h11.RemoteProtocolError):

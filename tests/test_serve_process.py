@@ -142,6 +142,11 @@ def test_sigterm_under_load_finishes_in_flight_requests_and_exits_0(
         stop.set()
         for worker in workers:
             worker.join()
+        stalled.settimeout(5)
+        try:
+            cut_off = stalled.recv(65536)
+        except OSError:
+            cut_off = b""
         finishing.close()
         stalled.close()
     finally:
@@ -153,6 +158,9 @@ def test_sigterm_under_load_finishes_in_flight_requests_and_exits_0(
         f"{len(statuses)} requests under load"
     )
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    # The stalled upload was cut off at the shutdown timeout, with an answer that says so.
+    assert cut_off.startswith(b"HTTP/1.1 503 "), cut_off[:200]
+    assert b"application/problem+json" in cut_off
     assert code == 0, (tmp_path / "stderr").read_text()
     assert elapsed <= SHUTDOWN_TIMEOUT + 5
     assert statuses

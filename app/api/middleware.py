@@ -7,6 +7,7 @@ buffered or copied on the way through.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -50,18 +51,24 @@ class RequestContextMiddleware:
         request_id = accept_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500  # what the caller gets if the app fails before it starts a response
+        responded = False
         started = time.perf_counter()
 
         async def send_with_request_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
                 status = message["status"]
+                responded = True
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_request_id)
+            except asyncio.CancelledError:
+                if not responded:  # cut off by the shutdown timeout: app.serving answers 503
+                    status = 503
+                raise
             finally:
                 log = logger.error if status >= 500 else logger.info
                 cause = scope["state"].get("error")  # app.api.errors.note_cause
