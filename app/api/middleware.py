@@ -105,9 +105,10 @@ def _limit(scope: Scope) -> int:
     return int(settings.max_body_bytes) if settings is not None else DEFAULT_MAX_BODY_BYTES
 
 
-def _is_json(scope: Scope) -> bool:
+def _may_be_parsed_as_json(scope: Scope) -> bool:
+    """JSON media types, and no Content-Type at all (FastAPI may parse that as JSON too)."""
     media_type = Headers(scope=scope).get("content-type", "").partition(";")[0].strip().lower()
-    return media_type == "application/json" or (
+    return media_type in ("", "application/json") or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
 
@@ -199,7 +200,7 @@ class BodyGuardMiddleware:
         received = 0
         refusal: _Refused | None = None
         response_started = False
-        nesting = JsonNestingMeter(MAX_JSON_NESTING) if _is_json(scope) else None
+        nesting = JsonNestingMeter(MAX_JSON_NESTING) if _may_be_parsed_as_json(scope) else None
 
         async def receive_within_limits() -> Message:
             nonlocal received, refusal

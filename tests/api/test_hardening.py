@@ -41,6 +41,17 @@ async def test_a_1kb_body_nested_600_deep_is_a_422_naming_the_limit(
     assert problem["errors"][0]["field"] == "body"
 
 
+@pytest.mark.parametrize(
+    "headers", [{}, {"content-type": "application/problem+json"}, {"content-type": "text/plain"}]
+)
+async def test_deep_nesting_is_a_4xx_whatever_the_content_type(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    response = await client.post("/recommend", content=_nested(5000), headers=headers)
+    assert response.status_code in (415, 422)
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 async def test_nesting_the_profile_needs_is_accepted(client: httpx.AsyncClient) -> None:
     profile = {"project_type": "api", "team": {"known_frameworks": ["flask"]}}
     assert (await client.post("/recommend", json=profile)).status_code == 200
