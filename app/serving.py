@@ -360,8 +360,10 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
         "app.main:create_app", settings, factory=True, host=host, port=port, workers=workers
     )
     server = uvicorn.Server(config)
-    # A service stopped on purpose exits 0, not 143 (128 + SIGTERM).
-    signal.signal(signal.SIGTERM, _exit_cleanly_after_drain)
+    # A service stopped on purpose exits 0, not 143 (128 + SIGTERM). A caller that already
+    # handles SIGTERM (to stop what it started, say) keeps its handler: uvicorn calls it instead.
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _exit_cleanly_after_drain)
     if workers > 1:
         sock = config.bind_socket()
         Multiprocess(config, sockets=[sock]).run()
