@@ -81,6 +81,27 @@ def test_a_large_head_with_a_body_behind_it_still_gets_a_readable_431(
     assert status == 431
 
 
+def test_a_head_that_keeps_growing_is_refused_before_it_ends(
+    guarded_server: tuple[str, int],
+) -> None:
+    # Sent in pieces, the head outgrows the limit while still incomplete: h11's own cap answers.
+    with socket.create_connection(guarded_server, timeout=30) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ")
+        answer = b""
+        for _ in range(40):
+            try:
+                connection.sendall(b"a" * 4096)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.01)
+        connection.settimeout(10)
+        while chunk := connection.recv(65536):
+            answer += chunk
+    status, problem = _status_and_problem(answer)
+    assert status == 431
+    assert "16384 bytes" in str(problem["detail"])
+
+
 def test_too_many_header_fields_get_a_431(guarded_server: tuple[str, int]) -> None:
     fields = b"".join(b"X-F%d: v\r\n" % i for i in range(150))
     request = b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + fields + b"\r\n"
