@@ -26,6 +26,7 @@ USER advisor
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-# Migrate and load the bundled knowledge base, then serve. Set DATABASE_URL; without it the
-# container would start its own embedded PostgreSQL inside the container's home directory.
-CMD ["sh", "-c", "framework-advisor load-knowledge && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers"]
+# `serve`: wait for the database, migrate, load the bundled knowledge base, then serve with the
+# same limits and timeouts as anywhere else (app/serving.py), never bare uvicorn. Set DATABASE_URL;
+# without it the container would start its own embedded PostgreSQL in the container's home.
+CMD ["framework-advisor", "serve"]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from app.api.openapi import render_openapi
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
@@ -32,9 +31,16 @@ async def _load_knowledge(url: str, settings: Settings, *, force: bool) -> bool:
 
 
 def _prepare_database(settings: Settings, *, force_load: bool = False) -> str:
+    from app.db.wait import DatabaseUnreachable, wait_for_database
+
     url = resolve_database_url(settings)
+    try:
+        asyncio.run(wait_for_database(url, settings))
+    except DatabaseUnreachable as unreachable:
+        typer.echo(f"framework-advisor: {unreachable}", err=True)
+        raise typer.Exit(1) from None
     typer.echo("migrating the database to head ...")
-    upgrade_to_head(url)
+    upgrade_to_head(url, settings)
     changed = asyncio.run(_load_knowledge(url, settings, force=force_load))
     typer.echo("knowledge base loaded" if changed else "knowledge base already up to date")
     return url
@@ -76,17 +82,9 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"serving on http://{host}:{port}  (Swagger UI: http://{host}:{port}/docs)")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-        # The app's lifespan configures JSON logging; its request log replaces the access log.
-        log_config=None,
-        access_log=False,
-    )
+    from app.serving import run_server  # the bounded server: limits, timeouts, clean SIGTERM
+
+    run_server(settings, host=host, port=port, workers=workers)
 
 
 @cli.command()

@@ -27,3 +27,8 @@ class UnsupportedMediaType(AppError):
 class KnowledgeUnavailable(AppError):
     status = 503
     title = "Service Unavailable"
+
+
+class DatabaseUnavailable(AppError):
+    status = 503
+    title = "Service Unavailable"

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from app.api import catalog, health, recommend
 from app.api.errors import install_error_handlers
-from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.api.middleware import install_middleware
 from app.api.openapi import TAGS, install_openapi, operation_id
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
 from app.db.migrate import head_revisions
@@ -54,10 +54,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     knowledge = KnowledgeCache(app.state.sessionmaker)
     app.state.knowledge = knowledge
     try:
-        await knowledge.refresh()
-    except Exception:  # the database may come up later: keep serving, readiness says why
-        logger.exception("could not load the knowledge snapshot at start-up")
-    poller = asyncio.create_task(knowledge.keep_fresh(settings.kb_refresh_seconds))
+        async with asyncio.timeout(settings.db_statement_timeout):
+            await knowledge.refresh()
+    except Exception as error:  # the database may come up later: keep serving, readiness says so
+        logger.warning(
+            "could not load the knowledge snapshot at start-up; retrying",
+            extra={"error": f"{type(error).__name__}: {error}"[:300]},
+        )
+    poller = asyncio.create_task(
+        knowledge.keep_fresh(settings.kb_refresh_seconds, timeout=settings.db_statement_timeout)
+    )
     try:
         yield
     finally:
@@ -85,9 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     install_error_handlers(app)
     install_openapi(app)
-    # Added innermost first: the request context wraps the limit, so a 413 carries a request id.
-    app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    install_middleware(app)
     return app
 
 

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+DEFAULT_MAX_IN_FLIGHT = 256
 
 
 class Settings(BaseSettings):
@@ -31,12 +32,52 @@ class Settings(BaseSettings):
         default_factory=lambda: platformdirs.user_data_path("framework-advisor"),
         description="Where the embedded PostgreSQL keeps its data directory.",
     )
-    db_connect_timeout: float = Field(3.0, gt=0, description="Seconds, for /readyz and startup.")
+    db_connect_timeout: float = Field(
+        3.0, gt=0, description="Seconds to open a database connection (service and migrations)."
+    )
+    db_statement_timeout: float = Field(
+        5.0,
+        gt=0,
+        description=(
+            "Seconds a statement may run (PostgreSQL's statement_timeout) and a command may wait "
+            "for the server's answer; also the most a catalog request spends on the database."
+        ),
+    )
+    db_wait_seconds: float = Field(
+        30.0, ge=0, le=600, description="How long `serve` waits for the database at start."
+    )
     kb_refresh_seconds: float = Field(
         30.0, gt=0, description="How often the knowledge-base version is checked for changes."
     )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    max_in_flight: int = Field(
+        DEFAULT_MAX_IN_FLIGHT,
+        ge=1,
+        description="Requests handled at once per worker; more get 503 + Retry-After.",
+    )
+    max_header_bytes: int = Field(
+        16 * 1024, ge=1024, description="Largest request head (line and headers); else 431."
+    )
+    max_header_count: int = Field(100, ge=8, description="Most header fields; else 431.")
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="Seconds a client has to send a request's head; then closed."
+    )
+    keep_alive_seconds: float = Field(
+        5.0, gt=0, description="Seconds an idle keep-alive connection stays open."
+    )
+    shutdown_timeout_seconds: float = Field(
+        10.0, gt=0, description="Seconds SIGTERM waits for in-flight requests before cancelling."
+    )
+    drain_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=0,
+        description="Bytes of a refused request read and dropped before closing, so the client "
+        "can read the refusal.",
+    )
+    drain_seconds: float = Field(
+        5.0, gt=0, description="Seconds spent at most draining a refused request."
     )
 
     @field_validator("database_url")

@@ -5,22 +5,25 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import async_engine_from_config
 
 import app.knowledge.models  # noqa: F401  (registers the tables on the metadata)
 from app.db.base import Base
-from app.db.connection import resolve_database_url
+from app.db.connection import create_engine, resolve_database_url
 from app.settings import Settings
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def _settings() -> Settings:
+    given = config.attributes.get("settings")
+    return given if isinstance(given, Settings) else Settings()
+
+
 def _url() -> str:
     explicit = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-    return str(explicit) if explicit else resolve_database_url(Settings())
+    return str(explicit) if explicit else resolve_database_url(_settings())
 
 
 def run_migrations_offline() -> None:
@@ -36,9 +39,9 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    engine = async_engine_from_config(
-        {"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
+    # The same connect, command and statement timeouts as the service: an unresponsive host
+    # fails the migration quickly instead of blocking the start.
+    engine = create_engine(_url(), _settings(), pooled=False)
     async with engine.connect() as connection:
         await connection.run_sync(_run_sync)
     await engine.dispose()

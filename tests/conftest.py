@@ -8,6 +8,7 @@ knowledge base, and dropped at the end. Each test runs inside a transaction that
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ from app.knowledge.bundle import KnowledgeBundle, read_bundle
 from app.knowledge.snapshot import build_snapshot
 from app.knowledge.store import load_bundle
 from app.main import create_app
+from app.serving import server_config
 from app.settings import Settings
 
 
@@ -153,22 +155,11 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
         yield http
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, engine: AsyncEngine) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, for tests that need real HTTP.
-
-    It runs in a thread with its own event loop, engine and lifespan, against the session's
-    database (so unlike `client`, nothing it does is rolled back: use it for reads).
-    """
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        ws="none",
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-    )
+@contextlib.contextmanager
+def serving(application: FastAPI, settings: Settings) -> Iterator[str]:
+    """Serve the app as `serve` does (app.serving) on a free loopback port, in a thread with its
+    own event loop, engine and lifespan; yield its base URL."""
+    config = server_config(application, settings, host="127.0.0.1", port=0, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
@@ -177,6 +168,19 @@ def live_server(settings: Settings, engine: AsyncEngine) -> Iterator[str]:
             pytest.fail("the live server stopped before it started serving")
         time.sleep(0.02)
     host, port = server.servers[0].sockets[0].getsockname()[:2]
-    yield f"http://{host}:{port}"
-    server.should_exit = True
-    thread.join()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, engine: AsyncEngine) -> Iterator[str]:
+    """The app served on a free loopback port as `serve` serves it, for tests that need real HTTP.
+
+    Against the session's database (so unlike `client`, nothing it does is rolled back: use it
+    for reads).
+    """
+    with serving(create_app(settings), settings) as url:
+        yield url

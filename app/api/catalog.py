@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from app.api.deps import SessionDep
 from app.api.errors import problem_responses
+from app.api.outages import DatabaseRoute
 from app.knowledge import service
 from app.knowledge.schemas import (
     CriterionRead,
@@ -18,7 +19,9 @@ from app.knowledge.schemas import (
     SourceRead,
 )
 
-router = APIRouter(tags=["catalog"], responses=problem_responses(500))
+router = APIRouter(
+    tags=["catalog"], responses=problem_responses(500, 503), route_class=DatabaseRoute
+)
 
 FrameworkSlug = Annotated[
     str,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.api.outages import is_database_outage
 from app.errors import UnsupportedMediaType
 from app.settings import Settings
 
@@ -26,7 +28,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; the only place a request's transaction is committed."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
-        yield session
+        try:
+            yield session
+        except BaseException as error:
+            if isinstance(error, asyncio.CancelledError) or is_database_outage(error):
+                # A rollback would wait on the same unanswering server: drop the connection.
+                await session.invalidate()
+            raise
         await session.commit()
 
 

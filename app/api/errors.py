@@ -15,8 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.outages import DATABASE_OUTAGES, is_database_outage
 from app.errors import AppError
 
 PROBLEM_JSON = "application/problem+json"
@@ -24,6 +26,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 # A body with thousands of bad entries must not produce a response thousands of entries long.
 MAX_REPORTED_ERRORS = 50
+
+# What a 503 asks the caller to wait before retrying (the Retry-After header).
+RETRY_AFTER_SECONDS = 5
 
 # RFC 9110 names; Python before 3.13 still has the older phrases for these.
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
@@ -165,9 +170,28 @@ def _summary(fields: Sequence[str], total: int) -> str:
     return f"{total} invalid input(s): {shown}" + (", ..." if total > 5 else "")
 
 
+def _retry_after(status: int) -> dict[str, str] | None:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+
+
+def note_cause(request: Request, error: BaseException) -> None:
+    """Name the cause on the request's one log line (app.api.middleware) instead of a traceback."""
+    message = " ".join(str(error).split())[:300]
+    request.state.error = f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem(request, exc.status, exc.message, title=exc.title)
+    if exc.__cause__ is not None:
+        note_cause(request, exc.__cause__)
+    headers = _retry_after(exc.status)
+    return problem(request, exc.status, exc.message, title=exc.title, headers=headers)
+
+
+async def _database_outage(request: Request, exc: Exception) -> JSONResponse:
+    note_cause(request, exc)
+    detail = "the database is unavailable; the recommendation service still answers, retry shortly"
+    return problem(request, 503, detail, headers=_retry_after(503))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -209,6 +233,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_database_outage(exc):
+        # Starlette re-raises whatever reaches this handler, so outages are answered earlier
+        # (below); one surfacing here anyway still gets its 503.
+        return await _database_outage(request, exc)
     # Starlette re-raises after this response is sent, so the server logs the traceback.
     detail = "an unexpected error occurred; quote the request id when reporting it"
     return problem(request, 500, detail)
@@ -218,7 +246,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for outage in (*DATABASE_OUTAGES, DBAPIError):
+        app.add_exception_handler(outage, _database_outage_or_bug)
     app.add_exception_handler(Exception, _unhandled_error)
+
+
+async def _database_outage_or_bug(request: Request, exc: Exception) -> JSONResponse:
+    if is_database_outage(exc):
+        return await _database_outage(request, exc)
+    raise exc  # a bug, not an outage: the 500 handler and its traceback
 
 
 _DESCRIPTIONS = {
@@ -228,7 +264,8 @@ _DESCRIPTIONS = {
     415: "The body is not JSON (send Content-Type: application/json).",
     422: "The request is well-formed but invalid: `errors` lists every invalid input.",
     500: "An unexpected error; quote `request_id` when reporting it.",
-    503: "The knowledge base is not loaded yet; retry shortly.",
+    503: "The knowledge base is not loaded yet, the database is unavailable, or the service is at "
+    "its in-flight request limit; retry after `Retry-After` seconds.",
 }
 
 

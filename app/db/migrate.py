@@ -10,19 +10,23 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.settings import Settings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, settings: Settings | None = None) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.attributes["database_url"] = database_url
+    if settings is not None:  # its database timeouts; env.py reads the environment otherwise
+        config.attributes["settings"] = settings
     return config
 
 
-def upgrade_to_head(database_url: str) -> None:
+def upgrade_to_head(database_url: str, settings: Settings | None = None) -> None:
     """Migrate to head. Synchronous: env.py runs its own event loop, so call it off-loop."""
-    command.upgrade(alembic_config(database_url), "head")
+    command.upgrade(alembic_config(database_url, settings), "head")
 
 
 def head_revisions() -> frozenset[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.vocab import (
     ApiDesign,
@@ -22,24 +22,21 @@ from app.vocab import (
 SlugStr = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
 
 
-def _integral_floats_to_ints(value: Any) -> Any:
+# How deep a request body may nest. The profile itself needs three levels (the profile, `team`,
+# `team.known_frameworks`); anything deeper cannot be a profile, and refusing it before parsing
+# keeps a small body from costing a deep recursion anywhere downstream.
+MAX_JSON_NESTING = 8
+
+
+def _integral_float_to_int(value: Any) -> Any:
+    """Numbers are strict (never "5" or true), yet 5.0 is the integer 5, as in JSON Schema."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, dict):
-        return {k: _integral_floats_to_ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats_to_ints(v) for v in value]
     return value
 
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _json_schema_integers(cls, data: Any) -> Any:
-        """Numbers are strict (never "5" or true), yet 5.0 is the integer 5, as in JSON Schema."""
-        return _integral_floats_to_ints(data)
 
 
 class Team(_Input):
@@ -75,6 +72,12 @@ class Team(_Input):
         description="Whether the team prefers conventions or picking every component.",
         examples=["conventions"],
     )
+
+    # Field by field, never a walk over the raw input: a walk is a recursion as deep as the body.
+    @field_validator("size", mode="before")
+    @classmethod
+    def _integral_size(cls, value: Any) -> Any:
+        return _integral_float_to_int(value)
 
 
 class ProjectProfile(_Input):
@@ -163,6 +166,18 @@ class ProjectProfile(_Input):
     top_k: int = Field(
         5, strict=True, ge=1, le=50, description="How many frameworks to return.", examples=[5]
     )
+
+    @field_validator("expected_peak_rps", "timeline_weeks", "top_k", mode="before")
+    @classmethod
+    def _integral_numbers(cls, value: Any) -> Any:
+        return _integral_float_to_int(value)
+
+    @field_validator("priorities", mode="before")
+    @classmethod
+    def _integral_priorities(cls, value: Any) -> Any:
+        if isinstance(value, dict):  # one level: the values are the integers
+            return {k: _integral_float_to_int(v) for k, v in value.items()}
+        return value
 
 
 def unknown_slugs(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Container
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -130,12 +131,19 @@ async def list_rules(session: AsyncSession) -> list[RuleRead]:
     ]
 
 
+# While there is no snapshot, /recommend cannot answer: retry soon, backing off to about once a
+# second, rather than waiting for the next version poll.
+MISSING_RETRY_FIRST_SECONDS = 0.1
+MISSING_RETRY_MAX_SECONDS = 1.0
+
+
 class KnowledgeCache:
     """Holds the current snapshot; rebuilds it when the knowledge-base version changes."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
         self.snapshot: KnowledgeSnapshot | None = None
+        self.loaded_at: float | None = None  # time.monotonic() when the snapshot was built
 
     async def refresh(self) -> bool:
         """Rebuild the snapshot if the stored version differs. True when it changed."""
@@ -143,18 +151,41 @@ class KnowledgeCache:
             version = await repository.loaded_version(session)
             if self.snapshot is not None and version == self.snapshot.version:
                 return False
-            self.snapshot = await build_snapshot(session)
-            return True
+            snapshot = await build_snapshot(session)
+            if snapshot is not None:
+                self.snapshot = snapshot
+                self.loaded_at = time.monotonic()
+            return snapshot is not None
 
-    async def keep_fresh(self, interval: float) -> None:
-        """Poll for a new version until cancelled; a failed poll is logged and retried."""
+    async def keep_fresh(self, interval: float, *, timeout: float) -> None:
+        """Poll for a new version until cancelled; a failed poll is logged (one line) and retried.
+
+        Each attempt ends within `timeout`. Without a snapshot, attempts come every
+        MISSING_RETRY_* seconds instead of every `interval`.
+        """
+        backoff = MISSING_RETRY_FIRST_SECONDS
         while True:
-            await asyncio.sleep(interval)
+            if self.snapshot is None:
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MISSING_RETRY_MAX_SECONDS)
+            else:
+                await asyncio.sleep(interval)
             try:
-                if await self.refresh():
-                    logger.info("knowledge snapshot rebuilt", extra={"version": self.version})
-            except Exception:
-                logger.exception("knowledge snapshot refresh failed")
+                async with asyncio.timeout(timeout):
+                    changed = await self.refresh()
+            except Exception as error:  # the database is down or slow: keep the old snapshot
+                logger.warning(
+                    "knowledge snapshot refresh failed",
+                    extra={"error": f"{type(error).__name__}: {error}"[:300]},
+                )
+                continue
+            if changed:
+                backoff = MISSING_RETRY_FIRST_SECONDS
+                logger.info("knowledge snapshot built", extra={"version": self.version})
+
+    @property
+    def age_seconds(self) -> float | None:
+        return None if self.loaded_at is None else time.monotonic() - self.loaded_at
 
     @property
     def version(self) -> str | None:
