@@ -118,18 +118,16 @@ def create_echo_app() -> Any:
 
 
 def serve_echo(port: int, log_level: str) -> None:
-    """Serve the echo app as `framework-advisor serve --workers 1` serves the service."""
+    """Serve the echo app as `framework-advisor serve --workers 1` serves the service: the same
+    bounded server configuration (app.serving), the same settings."""
     import uvicorn
 
-    uvicorn.run(
-        create_echo_app(),
-        host=HOST,
-        port=port,
-        workers=1,
-        log_level=log_level,
-        log_config=None,
-        access_log=False,
-    )
+    from app.serving import server_config
+    from app.settings import Settings
+
+    settings = Settings.model_validate({"log_level": log_level})
+    config = server_config(create_echo_app(), settings, host=HOST, port=port, workers=1)
+    uvicorn.Server(config).run()
 
 
 # --- processes ----------------------------------------------------------------------------------
