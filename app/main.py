@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import catalog, health, recommend
+from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.middleware import install_middleware
 from app.api.openapi import TAGS, install_openapi, operation_id
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         separate_input_output_schemas=False,
         # /frameworks/ is not /frameworks: a 404, not a redirect to a different resource.
         redirect_slashes=False,
+        # Served from the package by install_docs, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings  # None: read from the environment when the app starts
     app.include_router(health.router)
@@ -91,7 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     install_error_handlers(app)
     install_openapi(app)
-    install_middleware(app)
+    install_docs(app, title="framework-advisor")
+    # Added innermost first: the request context wraps the limit, so a 413 carries a request id.
+    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,13 @@ LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_MAX_IN_FLIGHT = 256
+
+
+def default_data_dir() -> Path:
+    """The user's data dir; for root, /var/lib (the embedded server runs as a system user there)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/lib/framework-advisor")
+    return platformdirs.user_data_path("framework-advisor")
 
 
 class Settings(BaseSettings):
@@ -29,7 +37,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     log_level: LogLevel = "info"
     data_dir: Path = Field(
-        default_factory=lambda: platformdirs.user_data_path("framework-advisor"),
+        default_factory=default_data_dir,
         description="Where the embedded PostgreSQL keeps its data directory.",
     )
     db_connect_timeout: float = Field(
