@@ -101,7 +101,9 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _prepare_database(url: str, settings: Settings, *, force_load: bool = False) -> None:
+def _prepare_database(
+    url: str, settings: Settings, *, force_load: bool = False, quiet: bool = False
+) -> None:
     import asyncio
 
     from app.db.connection import create_engine, create_sessionmaker
@@ -117,12 +119,12 @@ def _prepare_database(url: str, settings: Settings, *, force_load: bool = False)
         finally:
             await engine.dispose()
 
-    typer.echo("migrating the database to head ...", err=True)
+    if not quiet:
+        typer.echo("migrating the database to head ...")
     upgrade_to_head(url)
     changed = asyncio.run(load())
-    typer.echo(
-        "knowledge base loaded" if changed else "knowledge base already up to date", err=True
-    )
+    if not quiet:
+        typer.echo("knowledge base loaded" if changed else "knowledge base already up to date")
 
 
 def _port_is_free(host: str, port: int) -> str | None:
@@ -357,7 +359,7 @@ def _recommend_local(profile_data: dict[str, Any]) -> Recommendation:
             await engine.dispose()
 
     with _database(settings) as url:
-        _prepare_database(url, settings)
+        _prepare_database(url, settings, quiet=True)
         snapshot = asyncio.run(snapshot_of(url))
     if snapshot is None:
         raise _fail("the knowledge base is not loaded")
