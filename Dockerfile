@@ -6,7 +6,7 @@ ENV UV_COMPILE_BYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never
 RUN pip install --no-cache-dir uv
 WORKDIR /srv
-COPY pyproject.toml uv.lock README.md ./
+COPY pyproject.toml uv.lock README.md LICENSE ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY alembic.ini ./
 COPY migrations ./migrations
@@ -24,9 +24,9 @@ ENV PATH="/srv/.venv/bin:$PATH" \
     ADVISOR_PORT=8000
 USER advisor
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-# `serve`: wait for the database, migrate, load the bundled knowledge base, then serve with the
-# same limits and timeouts as anywhere else (app/serving.py), never bare uvicorn. Set DATABASE_URL;
-# without it the container would start its own embedded PostgreSQL in the container's home.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('ADVISOR_PORT', '8000'), timeout=2)"]
+# `serve` migrates, loads the bundled knowledge base and serves on ADVISOR_HOST:ADVISOR_PORT.
+# Set DATABASE_URL; without it the container starts its own embedded PostgreSQL in
+# /home/advisor/.local/share/framework-advisor (gone with the container unless that is a volume).
 CMD ["framework-advisor", "serve"]
