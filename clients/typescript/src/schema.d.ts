@@ -310,6 +310,18 @@ export interface components {
              *     ]
              */
             evidence: components["schemas"]["EvidenceRead"][];
+            /**
+             * Note
+             * @description For an unknown value: what was looked for, and where.
+             * @example null
+             */
+            note?: string | null;
+            /**
+             * Inherited From
+             * @description The base framework this fact comes from (for a layer such as django-ninja).
+             * @example null
+             */
+            inherited_from?: string | null;
         };
         /** CriterionRead */
         CriterionRead: {
@@ -464,6 +476,12 @@ export interface components {
              */
             packages: string[];
             /**
+             * Stale Packages
+             * @description Those of `packages` with no release in 36 months: listed, but flagged.
+             * @example []
+             */
+            stale_packages?: string[];
+            /**
              * Evidence
              * @description Sources and the claims they make.
              * @example [
@@ -474,6 +492,18 @@ export interface components {
              *     ]
              */
             evidence: components["schemas"]["EvidenceRead"][];
+            /**
+             * Note
+             * @description For unknown support: what was looked for, and where.
+             * @example null
+             */
+            note?: string | null;
+            /**
+             * Inherited From
+             * @description The base framework this fact comes from (for a layer such as django-ninja).
+             * @example null
+             */
+            inherited_from?: string | null;
         };
         /**
          * FieldError
@@ -563,6 +593,25 @@ export interface components {
              * @example fastapi
              */
             pypi: string;
+            /**
+             * Builds On
+             * @description The framework this one is a layer on; its facts apply unless stated here.
+             * @example null
+             */
+            builds_on: string | null;
+            /**
+             * @description Release activity of the framework's package, dated; null if not recorded.
+             * @example {
+             *       "latest_release": "0.121.0",
+             *       "latest_release_date": "2026-10-30",
+             *       "read_on": "2026-11-23",
+             *       "releases_24m": 40,
+             *       "requires_python": ">=3.9",
+             *       "stale": false,
+             *       "url": "https://pypi.org/pypi/fastapi/json"
+             *     }
+             */
+            health: components["schemas"]["HealthRead"] | null;
             /**
              * Criteria
              * @description Standing on each criterion.
@@ -786,12 +835,63 @@ export interface components {
             support: string;
             /**
              * Packages
-             * @description PyPI packages that fill it.
+             * @description PyPI packages that fill it, maintained ones first.
              * @example [
              *       "sqladmin"
              *     ]
              */
             packages: string[];
+            /**
+             * Stale Packages
+             * @description Those of `packages` with no release in 36 months: avoid for new work.
+             * @example []
+             */
+            stale_packages?: string[];
+        };
+        /** HealthRead */
+        HealthRead: {
+            /**
+             * Latest Release
+             * @description The newest release.
+             * @example 0.121.0
+             */
+            latest_release: string;
+            /**
+             * Latest Release Date
+             * @description When it was published.
+             * @example 2026-10-30
+             */
+            latest_release_date: string;
+            /**
+             * Releases 24M
+             * @description Releases in the 24 months to read_on.
+             * @example 40
+             */
+            releases_24m: number;
+            /**
+             * Requires Python
+             * @description The newest release's Requires-Python.
+             * @example >=3.9
+             */
+            requires_python: string | null;
+            /**
+             * Read On
+             * @description When these figures were read.
+             * @example 2026-11-23
+             */
+            read_on: string;
+            /**
+             * Url
+             * @description Where they were read.
+             * @example https://pypi.org/pypi/fastapi/json
+             */
+            url: string;
+            /**
+             * Stale
+             * @description No release in the 36 months to read_on.
+             * @example false
+             */
+            stale: boolean;
         };
         /** MigrationAdvice */
         MigrationAdvice: {
@@ -1120,7 +1220,7 @@ export interface components {
              *       "microservice"
              *     ]
              */
-            project_types?: string[] | null;
+            project_types?: components["schemas"]["ProjectType"][] | null;
             /**
              * Features Any
              * @description Any of these is must or want.
@@ -1166,7 +1266,7 @@ export interface components {
              *       "streaming"
              *     ]
              */
-            workloads?: string[] | null;
+            workloads?: components["schemas"]["Workload"][] | null;
             /**
              * Min Timeline Weeks
              * @description Weeks until launch are at least this.
@@ -1225,7 +1325,7 @@ export interface components {
              *       "none"
              *     ]
              */
-            async_experience?: string[] | null;
+            async_experience?: components["schemas"]["AsyncExperience"][] | null;
             /**
              * Python Experience
              * @description The team's Python experience is one of these.
@@ -1233,7 +1333,7 @@ export interface components {
              *       "beginner"
              *     ]
              */
-            python_experience?: string[] | null;
+            python_experience?: components["schemas"]["PythonExperience"][] | null;
             /**
              * Styles
              * @description The team's style is one of these.
@@ -1241,7 +1341,7 @@ export interface components {
              *       "conventions"
              *     ]
              */
-            styles?: string[] | null;
+            styles?: components["schemas"]["TeamStyle"][] | null;
             /**
              * Deployments
              * @description The deployment target is one of these.
@@ -1249,7 +1349,7 @@ export interface components {
              *       "serverless"
              *     ]
              */
-            deployments?: string[] | null;
+            deployments?: components["schemas"]["Deployment"][] | null;
             /**
              * Current Frameworks
              * @description The project runs on one of these frameworks today.
@@ -1265,7 +1365,7 @@ export interface components {
              *       "large"
              *     ]
              */
-            codebases?: string[] | null;
+            codebases?: components["schemas"]["Codebase"][] | null;
             /**
              * Min Priority
              * @description Each named criterion has at least this priority.
@@ -1274,6 +1374,16 @@ export interface components {
              *     }
              */
             min_priority?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Max Priority
+             * @description Each named criterion is stated in priorities, at most at this priority.
+             * @example {
+             *       "time_to_market": 0
+             *     }
+             */
+            max_priority?: {
                 [key: string]: number;
             } | null;
         };
