@@ -144,20 +144,20 @@ export interface components {
         Adjustment: {
             /**
              * Rule
-             * @description Rule id, `team_familiarity`, or a constraint name.
+             * @description Rule id, or `switching_cost`.
              * @example matrix-04
              */
             rule: string;
             /**
              * Text
-             * @description What the rule says.
-             * @example My product serves AI model predictions via API
+             * @description The source's claim, attributed: source, kind of guidance, situation → pick.
+             * @example acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI
              */
             text: string;
             /**
              * Points
-             * @description Points added (negative: subtracted).
-             * @example 7.5
+             * @description Points this adds to the score (negative: subtracts). Guidance counts with diminishing weight: the more rules agree, the less each one adds.
+             * @example 6.1
              */
             points: number;
             /**
@@ -847,6 +847,12 @@ export interface components {
              * @example []
              */
             stale_packages?: string[];
+            /**
+             * Note
+             * @description For unknown support: unverified, what was looked for, and where to check.
+             * @example null
+             */
+            note?: string | null;
         };
         /** HealthRead */
         HealthRead: {
@@ -931,6 +937,30 @@ export interface components {
              * @example Endpoint by endpoint
              */
             approach: string | null;
+            /**
+             * Codebase
+             * @description The codebase size the advice is for, as the profile states it.
+             * @example small
+             */
+            codebase?: string | null;
+            /**
+             * Transfers
+             * @description What carries over, as the sources say.
+             * @example [
+             *       "Python knowledge",
+             *       "Web concepts"
+             *     ]
+             */
+            transfers?: string[];
+            /**
+             * To Learn
+             * @description What the team must learn, as the sources say.
+             * @example [
+             *       "Async/await patterns",
+             *       "Pydantic validation"
+             *     ]
+             */
+            to_learn?: string[];
             /**
              * Sources
              * @description Source ids.
@@ -1123,6 +1153,12 @@ export interface components {
              * @example 3f9a1c0b7d2e4f68
              */
             kb_version: string;
+            /**
+             * Summary
+             * @description One sentence for people: the pick, the decisive reasons, the main caveat.
+             * @example FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI.
+             */
+            summary: string;
             /**
              * Recommendations
              * @description Ranked, best first.
