@@ -333,8 +333,8 @@ def _recommend_local(profile_data: dict[str, Any]) -> Recommendation:
     from pydantic import ValidationError
 
     from app.db.connection import create_engine
+    from app.engine import recommend
     from app.engine.profile import ProjectProfile, unknown_slugs
-    from app.engine.scoring import recommend
     from app.knowledge.snapshot import build_snapshot
     from app.settings import Settings
 
@@ -473,6 +473,16 @@ def _embedded() -> Any:
     return EmbeddedPostgres(settings.data_dir)
 
 
+def _command_line(pid: int) -> str:
+    import psutil
+
+    try:
+        words = psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return "?"
+    return _short(" ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words)))
+
+
 @db_cli.command("status")
 def db_status() -> None:
     """Whether the embedded PostgreSQL runs, where its data lives and which process owns it."""
@@ -484,7 +494,7 @@ def db_status() -> None:
     if state.owner_pid is None:
         owner = "none"
     elif state.owner_alive:
-        owner = f"pid {state.owner_pid}"
+        owner = f"pid {state.owner_pid} ({_command_line(state.owner_pid)})"
     else:
         owner = f"pid {state.owner_pid}, which no longer runs (stale: cleaned up on next start)"
     typer.echo(f"owner:          {owner}")

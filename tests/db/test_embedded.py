@@ -115,7 +115,7 @@ def test_db_status_shows_the_server_and_db_stop_stops_it(data_dir: Path) -> None
     assert status.exit_code == 0, status.output
     assert f"data directory: {data_dir.resolve()}" in status.output
     assert f"running, pid {postmaster.pid}" in status.output
-    assert f"owner:          pid {os.getpid()}" in status.output
+    assert f"owner:          pid {os.getpid()} (" in status.output
 
     stop = runner.invoke(cli, ["db", "stop"], env=env)
     assert stop.exit_code == 0, stop.output
