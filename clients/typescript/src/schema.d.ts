@@ -170,6 +170,11 @@ export interface components {
             sources: string[];
         };
         /**
+         * ApiDesign
+         * @enum {string}
+         */
+        ApiDesign: "spec_first" | "code_first";
+        /**
          * AsyncExperience
          * @enum {string}
          */
@@ -554,6 +559,27 @@ export interface components {
              * @example fastapi
              */
             new_top: string;
+        };
+        /** Folded */
+        Folded: {
+            /**
+             * Framework
+             * @description The API layer's slug.
+             * @example django-ninja
+             */
+            framework: string;
+            /**
+             * Base
+             * @description The framework it is a layer on.
+             * @example django
+             */
+            base: string;
+            /**
+             * Reason
+             * @description Why it is not listed on its own.
+             * @example An API layer is listed apart from its base only for API-first projects.
+             */
+            reason: string;
         };
         /** FrameworkRead */
         FrameworkRead: {
@@ -1113,6 +1139,11 @@ export interface components {
              */
             current_framework?: string | null;
             /**
+             * @description How the API contract is written: spec_first (the OpenAPI document comes first and the code follows it) or code_first (the document is generated from the code). Default: not stated.
+             * @example code_first
+             */
+            api_design?: components["schemas"]["ApiDesign"] | null;
+            /**
              * @description How much code already runs on current_framework: new (nothing yet), small, medium or large. Scales the cost of switching. Default: not stated.
              * @example small
              */
@@ -1187,6 +1218,12 @@ export interface components {
              *     ]
              */
             recommendations: components["schemas"]["FrameworkRecommendation"][];
+            /**
+             * Folded
+             * @description API layers (django-ninja, DRF, APIFlask) not listed on their own: they add to their base, which is ranked instead.
+             * @example []
+             */
+            folded?: components["schemas"]["Folded"][];
             /**
              * Excluded
              * @description Dropped by a hard constraint.
@@ -1394,6 +1431,14 @@ export interface components {
              *     ]
              */
             current_frameworks?: string[] | null;
+            /**
+             * Api Designs
+             * @description The API contract is written this way.
+             * @example [
+             *       "spec_first"
+             *     ]
+             */
+            api_designs?: components["schemas"]["ApiDesign"][] | null;
             /**
              * Codebases
              * @description The existing codebase's size is one of these.
