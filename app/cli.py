@@ -399,6 +399,7 @@ def _print_table(answer: Recommendation) -> None:
         )
     console = Console()
     console.print(table)
+    console.print(answer.summary, highlight=False)
     decision = answer.decision
     top = answer.recommendations[0].name if answer.recommendations else "nothing"
     margin = "n/a" if decision.margin is None else f"{decision.margin:.1f} points"
