@@ -108,6 +108,7 @@ def _prepare_database(
 
     from app.db.connection import create_engine, create_sessionmaker
     from app.db.migrate import upgrade_to_head
+    from app.db.wait import DatabaseUnreachable, wait_for_database
     from app.knowledge.bundle import read_bundle
     from app.knowledge.store import load_bundle
 
@@ -119,9 +120,14 @@ def _prepare_database(
         finally:
             await engine.dispose()
 
+    try:
+        asyncio.run(wait_for_database(url, settings))
+    except DatabaseUnreachable as unreachable:
+        typer.echo(f"framework-advisor: {unreachable}", err=True)
+        raise typer.Exit(1) from None
     if not quiet:
         typer.echo("migrating the database to head ...")
-    upgrade_to_head(url)
+    upgrade_to_head(url, settings)
     changed = asyncio.run(load())
     if not quiet:
         typer.echo("knowledge base loaded" if changed else "knowledge base already up to date")
@@ -147,6 +153,8 @@ def _port_is_free(host: str, port: int) -> str | None:
 
 def worker_count(value: str | int) -> int:
     """`--workers`: a positive number, or `auto` for one per core this process may run on."""
+    import os
+
     text = str(value).strip().lower()  # click hands over the default as it is: an int
     if text == "auto":
         if hasattr(os, "process_cpu_count"):  # Python 3.13+
@@ -191,20 +199,10 @@ def serve(
         _prepare_database(url, settings)
         # Workers are separate processes: hand them the resolved URL so they share one database.
         os.environ["DATABASE_URL"] = url
-        import uvicorn
-
         typer.echo(f"serving on http://{host}:{port}  (Swagger UI: http://{host}:{port}/docs)")
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=settings.log_level,
-            # The app's lifespan configures JSON logging; its request log replaces the access log.
-            log_config=None,
-            access_log=False,
-        )
+        from app.serving import run_server  # the bounded server: limits, timeouts, clean SIGTERM
+
+        run_server(settings, host=host, port=port, workers=workers)
 
 
 @cli.command()

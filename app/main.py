@@ -96,9 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app, title="framework-advisor")
-    # Added innermost first: the request context wraps the limit, so a 413 carries a request id.
-    app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    install_middleware(app)
     return app
 
 

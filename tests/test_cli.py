@@ -79,6 +79,29 @@ def test_serve_migrates_an_empty_database_and_becomes_ready(empty_database_url: 
             server.stdout.close()
 
 
+def test_workers_auto_is_one_per_core_this_process_may_use() -> None:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert worker_count("auto") == cores
+    assert worker_count(" AUTO ") == cores
+
+
+@pytest.mark.parametrize(("given", "expected"), [("1", 1), ("4", 4), (1, 1)])
+def test_workers_takes_a_positive_number(given: str | int, expected: int) -> None:
+    assert worker_count(given) == expected
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "two", "1.5", ""])
+def test_workers_refuses_anything_else(given: str) -> None:
+    with pytest.raises(typer.BadParameter, match="neither a positive number nor auto"):
+        worker_count(given)
+
+
+def test_serve_refuses_bad_workers_before_touching_the_database() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--workers", "zero"])
+    assert result.exit_code == 2
+    assert "neither a positive number nor auto" in result.output
+
+
 def test_version_prints_the_package_version() -> None:
     from importlib.metadata import version
 

@@ -1838,7 +1838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The knowledge base is not loaded yet; retry shortly. */
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1871,6 +1871,16 @@ export interface operations {
             };
             /** @description An unexpected error; quote `request_id` when reporting it. */
             500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
+            503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -1933,6 +1943,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCriteria: {
@@ -1956,6 +1976,16 @@ export interface operations {
             };
             /** @description An unexpected error; quote `request_id` when reporting it. */
             500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
+            503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -1995,6 +2025,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listSources: {
@@ -2026,6 +2066,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listRules: {
@@ -2049,6 +2099,16 @@ export interface operations {
             };
             /** @description An unexpected error; quote `request_id` when reporting it. */
             500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
+            503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
