@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from app.auth.commands import keys
+
 if TYPE_CHECKING:
     from app.engine.result import Recommendation
     from app.engine.snapshot import KnowledgeSnapshot
@@ -32,6 +34,7 @@ db_cli = typer.Typer(
     rich_markup_mode=None,
 )
 cli.add_typer(db_cli, name="db")
+cli.add_typer(keys, name="keys")
 
 # Exit status for input the service would answer with a 4xx problem.
 EXIT_INVALID_INPUT = 2
@@ -110,15 +113,20 @@ def _prepare_database(
     from app.db.migrate import upgrade_to_head
     from app.db.wait import DatabaseUnreachable, wait_for_database
     from app.knowledge.bundle import read_bundle
-    from app.knowledge.store import load_bundle
+    from app.knowledge.store import load_bundle_report
 
     async def load() -> bool:
         engine = create_engine(url, settings)
         try:
             async with create_sessionmaker(engine).begin() as session:
-                return await load_bundle(session, read_bundle(), force=force_load)
+                result = await load_bundle_report(session, read_bundle(), force=force_load)
         finally:
             await engine.dispose()
+        for resource in result.conflicts:
+            typer.echo(f"kept curated {resource} (the bundle differs; --force reverts it)")
+        for resource in result.reverted:
+            typer.echo(f"reverted curated {resource} to the bundle (audited)")
+        return result.changed
 
     try:
         asyncio.run(wait_for_database(url, settings))
@@ -218,7 +226,10 @@ def migrate() -> None:
 
 @cli.command("load-knowledge")
 def load_knowledge(
-    force: Annotated[bool, typer.Option(help="Reload even if this version is loaded.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Reload even if this version is loaded; revert curated changes."),
+    ] = False,
 ) -> None:
     """Migrate, then load the bundled knowledge base into the database."""
     from app.settings import Settings

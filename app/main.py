@@ -10,13 +10,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import catalog, health, recommend
+from app.api import catalog, curation, health, recommend
+from app.api.auth import ReadAccess
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.middleware import install_middleware
 from app.api.openapi import TAGS, install_openapi, operation_id
 from app.db.connection import create_engine, create_sessionmaker, resolve_database_url
 from app.db.migrate import head_revisions
+from app.knowledge.cache import KnowledgeListener, asyncpg_dsn
 from app.knowledge.service import KnowledgeCache
 from app.logging_config import configure_logging
 from app.settings import Settings
@@ -65,12 +67,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     poller = asyncio.create_task(
         knowledge.keep_fresh(settings.kb_refresh_seconds, timeout=settings.db_statement_timeout)
     )
+    tasks = [poller]
+    if settings.kb_listen:
+        listener = KnowledgeListener(
+            knowledge, asyncpg_dsn(url), connect_timeout=settings.db_connect_timeout
+        )
+        app.state.knowledge_listener = listener
+        tasks.append(asyncio.create_task(listener.run()))
     try:
         yield
     finally:
-        poller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await poller
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await engine.dispose()
 
 
@@ -91,8 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings  # None: read from the environment when the app starts
     app.include_router(health.router)
-    app.include_router(recommend.router)
-    app.include_router(catalog.router)
+    app.include_router(recommend.router, dependencies=[ReadAccess])
+    app.include_router(catalog.router, dependencies=[ReadAccess])
+    app.include_router(curation.router)
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app, title="framework-advisor")

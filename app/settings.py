@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     kb_refresh_seconds: float = Field(
         30.0, gt=0, description="How often the knowledge-base version is checked for changes."
     )
+    require_key_for_reads: bool = Field(
+        False, description="Require an API key (any scope) for reads and /recommend too."
+    )
+    kb_listen: bool = Field(
+        True, description="LISTEN for knowledge-base changes (polling stays as a backstop)."
+    )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body accepted, in bytes."
     )

@@ -7,7 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import app.knowledge.models  # noqa: F401  (registers the tables on the metadata)
+import app.auth.models  # noqa: F401  (registers the tables on the metadata)
+import app.knowledge.models  # noqa: F401
 from app.db.base import Base
 from app.db.connection import create_engine, resolve_database_url
 from app.settings import Settings

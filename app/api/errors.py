@@ -7,6 +7,7 @@ caller; the request id in every problem is what to quote when reporting one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.outages import DATABASE_OUTAGES, is_database_outage
-from app.errors import AppError
+from app.errors import AppError, InvalidKnowledge
 
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -184,8 +185,21 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     if exc.__cause__ is not None:
         note_cause(request, exc.__cause__)
-    headers = _retry_after(exc.status)
-    return problem(request, exc.status, exc.message, title=exc.title, headers=headers)
+    headers = {**(_retry_after(exc.status) or {}), **exc.headers}
+    errors = None
+    if isinstance(exc, InvalidKnowledge):
+        errors = [
+            FieldError(
+                field=field,
+                pointer="" if field == "body" else "/" + field.replace(".", "/"),
+                in_="body",
+                message=message,
+            )
+            for field, message in exc.errors[:MAX_REPORTED_ERRORS]
+        ]
+    return problem(
+        request, exc.status, exc.message, title=exc.title, headers=headers, errors=errors
+    )
 
 
 async def _database_outage(request: Request, exc: Exception) -> JSONResponse:
@@ -210,6 +224,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, 422, detail, errors=errors)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document lists at this path (Starlette names only one route's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods))
+
+
 def _http_detail(request: Request, exc: StarletteHTTPException) -> str:
     """Starlette's router raises 404 and 405 with the bare phrase; say something useful."""
     if exc.detail != HTTPStatus(exc.status_code).phrase:
@@ -217,7 +241,7 @@ def _http_detail(request: Request, exc: StarletteHTTPException) -> str:
     if exc.status_code == 404:
         return f"no resource at {request.url.path}"
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = _allowed_methods(request) or (exc.headers or {}).get("Allow", "")
         return f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
     return str(exc.detail)
 
@@ -229,7 +253,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = "the request body could not be read as JSON (it must be UTF-8 encoded)"
         error = FieldError(field="body", pointer="", in_="body", message=message)
         return problem(request, 400, message, headers=exc.headers, errors=[error])
-    return problem(request, exc.status_code, _http_detail(request, exc), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
+    return problem(request, exc.status_code, _http_detail(request, exc), headers=headers)
 
 
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
@@ -259,10 +286,16 @@ async def _database_outage_or_bug(request: Request, exc: Exception) -> JSONRespo
 
 _DESCRIPTIONS = {
     400: "The body is not valid JSON.",
+    401: "No API key, or not a valid one: send `Authorization: Bearer <key>`.",
+    403: "The API key's scope does not allow this operation.",
     404: "No such resource.",
+    409: "The change conflicts with the knowledge base: `detail` names what refers to it.",
+    412: "`If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it "
+    "exists): read it again and retry.",
     413: "The request body is larger than the limit (64 KiB by default).",
     415: "The body is not JSON (send Content-Type: application/json).",
     422: "The request is well-formed but invalid: `errors` lists every invalid input.",
+    428: "Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`.",
     500: "An unexpected error; quote `request_id` when reporting it.",
     503: "The knowledge base is not loaded yet, the database is unavailable, or the service is at "
     "its in-flight request limit; retry after `Retry-After` seconds.",

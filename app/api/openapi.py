@@ -30,6 +30,16 @@ TAGS: list[dict[str, Any]] = [
             "features, sources and decision rules, every fact with its source."
         ),
     },
+    {
+        "name": "curation",
+        "description": (
+            "Change the knowledge base without a deploy: create, replace, patch and delete "
+            "frameworks, assessments, feature support, rules, sources, companions and migration "
+            "paths. Writes need an API key with the `write` scope and, to change an existing "
+            "resource, `If-Match` with its ETag. Every write is audited (`GET /audit`, `admin`) "
+            "and reaches every worker within a second."
+        ),
+    },
 ]
 
 REQUEST_ID_RESPONSE_HEADER: dict[str, Any] = {

@@ -132,7 +132,9 @@ class Relative(_Strict):
     evidence: list[Evidence] = Field(min_length=1)
 
 
-class FrameworkData(_Strict):
+class FrameworkEntry(_Strict):
+    """A framework's own facts, without its assessments, feature support and benchmarks."""
+
     slug: Slug
     name: str
     summary: str
@@ -150,6 +152,9 @@ class FrameworkData(_Strict):
         default_factory=list,
         description="Frameworks whose knowledge carries over to this one (a layer's base is one).",
     )
+
+
+class FrameworkData(FrameworkEntry):
     assessments: dict[Slug, Assessment] = Field(default_factory=dict)
     features: dict[Slug, FeatureSupport] = Field(default_factory=dict)
     benchmarks: list[Benchmark] = Field(default_factory=list)
@@ -459,8 +464,8 @@ def _dangling_references(bundle: KnowledgeBundle) -> list[str]:
         for slug in [*guide.verdicts, *guide.cautions]:
             need("framework", frameworks, slug, f"team_sizes.{guide.label}")
     for path in bundle.migrations:
-        need("framework", frameworks, path.from_, "migrations")
-        need("framework", frameworks, path.to, "migrations")
+        need("framework", frameworks, path.from_, f"migrations.{path.from_}->{path.to}")
+        need("framework", frameworks, path.to, f"migrations.{path.from_}->{path.to}")
         for ev in path.evidence:
             need("source", sources, ev.source, f"migrations.{path.from_}->{path.to}")
     for comp in bundle.companions:

@@ -11,11 +11,14 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
+    Identity,
+    Index,
     Integer,
     String,
     Text,
@@ -264,6 +267,40 @@ class KnowledgeBaseMeta(Base):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
     version: Mapped[str] = mapped_column(String(64))
+    #: The bundle version last loaded (``version`` moves on with every curated or SQL edit).
+    bundle_version: Mapped[str | None] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class CuratedResource(Base):
+    """A knowledge resource changed through the API: its origin is curated, not the bundle.
+
+    The resource's rows hold the curated content (or are absent, for a curated deletion); a bundle
+    load leaves them alone and reports where the bundle disagrees, unless forced.
+    """
+
+    __tablename__ = "kb_curated"
+    resource: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    curated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class AuditEntry(Base):
+    """One write to the knowledge base: who, when, which resource, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_resource_at", "resource", "at"),)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    key_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    resource: Mapped[str] = mapped_column(Text)
+    before: Mapped[Any | None] = mapped_column(JSONB)
+    after: Mapped[Any | None] = mapped_column(JSONB)
+    request_id: Mapped[str | None] = mapped_column(String(128))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table
@@ -28,6 +30,7 @@ from app.knowledge.bundle import (
     SourceData,
     TeamSizeGuidance,
 )
+from app.knowledge.resources import parse_resource
 
 Rows = list[dict[str, Any]]
 
@@ -149,16 +152,69 @@ def bundle_rows(bundle: KnowledgeBundle) -> dict[Table, Rows]:
     return {model.__table__: table_rows for model, table_rows in rows.items()}  # type: ignore[misc]
 
 
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did: whether rows changed, and where the bundle and curated data disagree."""
+
+    changed: bool
+    #: Curated resources the bundle says otherwise about: kept as curated (reported).
+    conflicts: tuple[str, ...] = ()
+    #: Curated resources put back to the bundle's content (``force``), each audited.
+    reverted: tuple[str, ...] = ()
+
+
 async def load_bundle(
     session: AsyncSession, bundle: KnowledgeBundle, *, force: bool = False
 ) -> bool:
     """Load the bundle unless that exact version is already loaded. True when rows changed."""
-    version = bundle.version()
-    if not force and await repository.loaded_version(session) == version:
-        return False
-    await repository.replace_all(session, bundle_rows(bundle))
-    await repository.set_version(session, version)
-    return True
+    return (await load_bundle_report(session, bundle, force=force)).changed
+
+
+async def load_bundle_report(
+    session: AsyncSession,
+    bundle: KnowledgeBundle,
+    *,
+    force: bool = False,
+    actor: str = "load-knowledge --force",
+) -> LoadResult:
+    """Load the bundle's rows, never silently over curated ones.
+
+    A curated resource keeps its curated content and is reported as a conflict where the bundle
+    differs; with ``force`` the bundle wins, each reverted resource is audited, and every row is
+    the bundle's again.
+    """
+    if not force and await repository.loaded_bundle_version(session) == bundle.version():
+        return LoadResult(changed=False)
+    await repository.lock_knowledge(session)
+    curated = await repository.curated_resources(session)
+    target = bundle
+    conflicts: list[tuple[str, Any, Any]] = []
+    if curated:
+        stored = (await read_bundle(session)).model_dump(mode="json", by_alias=True)
+        wanted = bundle.model_dump(mode="json", by_alias=True)
+        merged = copy.deepcopy(wanted)
+        for row in curated:
+            kind, key = parse_resource(row.kind, row.resource)
+            ours, theirs = kind.find(stored, key), kind.find(wanted, key)
+            if ours != theirs:
+                conflicts.append((row.resource, ours, theirs))
+            if not force:
+                kind.put(merged, key, ours)
+        if not force:
+            target = KnowledgeBundle.model_validate(merged)
+    await repository.replace_all(session, bundle_rows(target))
+    await repository.set_version(session, target.version(), bundle_version=bundle.version())
+    if not force:
+        return LoadResult(changed=True, conflicts=tuple(r for r, _, _ in conflicts))
+    for resource, before, after in conflicts:
+        await repository.add_audit(
+            session,
+            models.AuditEntry(
+                key_name=actor, action="revert", resource=resource, before=before, after=after
+            ),
+        )
+    await repository.forget_curated(session)
+    return LoadResult(changed=True, reverted=tuple(r for r, _, _ in conflicts))
 
 
 def _evidence(rows: list[Any]) -> list[Evidence]:

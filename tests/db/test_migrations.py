@@ -12,7 +12,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import app.knowledge.models  # noqa: F401  (registers the tables)
+import app.auth.models  # noqa: F401  (registers the tables)
+import app.knowledge.models  # noqa: F401
 from app.db.base import Base
 from app.db.connection import create_engine
 from app.db.migrate import alembic_config, upgrade_to_head

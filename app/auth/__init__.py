@@ -1,0 +1,1 @@
+"""API keys: creation, verification and the Bearer dependency that guards routes by scope."""
