@@ -113,13 +113,15 @@ def _prepare_database(
     from app.db.migrate import upgrade_to_head
     from app.db.wait import DatabaseUnreachable, wait_for_database
     from app.knowledge.bundle import read_bundle
-    from app.knowledge.store import load_bundle_report
+    from app.knowledge.store import CuratedConflict, load_bundle_report
 
     async def load() -> bool:
         engine = create_engine(url, settings)
         try:
             async with create_sessionmaker(engine).begin() as session:
                 result = await load_bundle_report(session, read_bundle(), force=force_load)
+        except CuratedConflict as conflict:
+            raise _fail(str(conflict)) from None
         finally:
             await engine.dispose()
         for resource in result.conflicts:

@@ -105,6 +105,8 @@ def _cell(field: str) -> tuple[Callable[..., Any], ...]:
 
     def put(doc: BundleDoc, key: Key, item: Item | None) -> None:
         fw = _framework(doc, key[0])
+        if fw is None and item is None:
+            return  # gone with its framework
         if fw is None:
             raise NotFound(f"no framework with slug {key[0]!r} (see GET /frameworks)")
         if item is None:

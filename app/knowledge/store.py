@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -152,6 +153,10 @@ def bundle_rows(bundle: KnowledgeBundle) -> dict[Table, Rows]:
     return {model.__table__: table_rows for model, table_rows in rows.items()}  # type: ignore[misc]
 
 
+class CuratedConflict(Exception):
+    """The bundle and the curated changes cannot be combined into a valid knowledge base."""
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """What a load did: whether rows changed, and where the bundle and curated data disagree."""
@@ -201,7 +206,14 @@ async def load_bundle_report(
             if not force:
                 kind.put(merged, key, ours)
         if not force:
-            target = KnowledgeBundle.model_validate(merged)
+            try:
+                target = KnowledgeBundle.model_validate(merged)
+            except ValidationError as exc:
+                raise CuratedConflict(
+                    "the bundle cannot be loaded around the curated changes "
+                    f"({', '.join(r for r, _, _ in conflicts) or 'none differ'}): "
+                    f"{exc.errors()[0]['msg']}; `load-knowledge --force` takes the bundle's side"
+                ) from exc
     await repository.replace_all(session, bundle_rows(target))
     await repository.set_version(session, target.version(), bundle_version=bundle.version())
     if not force:
