@@ -129,5 +129,10 @@ class KnowledgeListener:
                         "knowledge snapshot rebuilt",
                         extra={"version": self._cache.version, "pid": os.getpid()},
                     )
-            except Exception:  # the poll, or the next change or reconnect, tries again
-                logger.exception("knowledge snapshot refresh failed")
+            except Exception as error:  # the poll, or the next change or reconnect, tries again
+                # A warning, not a traceback: during a database outage this is expected, and the
+                # requests that fail meanwhile log the outage themselves.
+                logger.warning(
+                    "knowledge snapshot refresh failed; retrying",
+                    extra={"error": f"{type(error).__name__}: {error}"[:300]},
+                )
