@@ -42,51 +42,98 @@ class _Strict(BaseModel):
 
 
 class SourceData(_Strict):
-    id: SourceId
-    title: str
-    author: str | None = Field(None, description="Person who wrote it, when named.")
-    publisher: str | None = Field(None, description="Site or organisation that published it.")
+    id: SourceId = Field(
+        description="Its id, used by every evidence row that cites it.",
+        examples=["litestar-readme"],
+    )
+    title: str = Field(description="Its title.", examples=["Litestar README"])
+    author: str | None = Field(
+        None, description="Person who wrote it, when named.", examples=["Kirill Klenov"]
+    )
+    publisher: str | None = Field(
+        None,
+        description="Site or organisation that published it.",
+        examples=["Litestar Organization"],
+    )
     published: str | None = Field(
         None,
         pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
         description="Publication or last-update date, only as precise as the source gives it.",
+        examples=["2022-03-14"],
     )
-    url: str | None = None
+    url: str | None = Field(
+        None,
+        description="Where to read it.",
+        examples=["https://raw.githubusercontent.com/litestar-org/litestar/main/README.md"],
+    )
     accessed: str | None = Field(
-        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="When we read it (for live docs)."
+        None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="When we read it (for live docs).",
+        examples=["2026-11-22"],
     )
-    seed_file: str | None = Field(None, description="File name under shared/seeds, if a seed.")
-    kind: SourceKind
+    seed_file: str | None = Field(
+        None, description="File name under shared/seeds, if a seed.", examples=[None]
+    )
+    kind: SourceKind = Field(description="What sort of source it is.", examples=["repository"])
 
 
 class Evidence(_Strict):
-    source: SourceId
+    source: SourceId = Field(
+        description="The source's id (see GET /sources).", examples=["litestar-readme"]
+    )
     claim: str = Field(
-        min_length=1, description="What the source says, quoted or closely paraphrased."
+        min_length=1,
+        description="What the source says, quoted or closely paraphrased.",
+        examples=["Litestar's typing is stricter than FastAPI's."],
     )
 
 
 class CriterionData(_Strict):
-    slug: Slug
-    name: str
-    description: str
-    scale: str = Field(description="What 1.0 and 0.0 mean for this criterion.")
+    slug: Slug = Field(description="Its id.", examples=["performance"])
+    name: str = Field(description="Its name.", examples=["Raw performance"])
+    description: str = Field(
+        description="What it measures.",
+        examples=["Request throughput and latency of the framework itself."],
+    )
+    scale: str = Field(
+        description="What 1.0 and 0.0 mean for this criterion.",
+        examples=["1.0 = top async tier; 0.5 = mid sync tier; 0.2 = clearly below the mid tier."],
+    )
 
 
 class FeatureData(_Strict):
-    slug: Slug
-    name: str
-    description: str
+    slug: Slug = Field(description="Its id.", examples=["admin_panel"])
+    name: str = Field(description="Its name.", examples=["Admin panel"])
+    description: str = Field(
+        description="What it is.", examples=["A generated back-office UI to manage data."]
+    )
 
 
 class Assessment(_Strict):
     """A framework's standing on one criterion: 0..1 (1 = best on this criterion) or unknown."""
 
-    value: float | None = Field(None, ge=0.0, le=1.0)
-    raw: str | None = Field(None, description="The figure or statement the value was derived from.")
-    evidence: list[Evidence] = Field(default_factory=list)
+    value: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="0..1, 1 = best on this criterion; null = unknown.",
+        examples=[1.0],
+    )
+    raw: str | None = Field(
+        None,
+        description="The figure or statement the value was derived from.",
+        examples=["ASGI framework, asynchronous throughout"],
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list,
+        description="The sources behind the value.",
+        examples=[[{"source": "litestar-readme", "claim": "Litestar is rigorously typed."}]],
+    )
     note: str | None = Field(
-        None, description="For an unknown value: what was looked for and where."
+        None,
+        description="For an unknown value: what was looked for and where.",
+        examples=[None],
     )
 
     @model_validator(mode="after")
@@ -97,12 +144,26 @@ class Assessment(_Strict):
 
 
 class FeatureSupport(_Strict):
-    support: Support
-    packages: list[str] = Field(default_factory=list, description="PyPI packages that add it.")
-    evidence: list[Evidence] = Field(default_factory=list)
+    support: Support = Field(description="builtin, addon, none or unknown.", examples=["addon"])
+    packages: list[str] = Field(
+        default_factory=list, description="PyPI packages that add it.", examples=[["flask-admin"]]
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list,
+        description="The sources behind it.",
+        examples=[
+            [
+                {
+                    "source": "flask-admin-pypi",
+                    "claim": "Flask-Admin: simple and extensible admin interface.",
+                }
+            ]
+        ],
+    )
     note: str | None = Field(
         None,
         description="For unknown support: what was looked for and where, before calling it so.",
+        examples=[None],
     )
 
     @model_validator(mode="after")
@@ -115,49 +176,95 @@ class FeatureSupport(_Strict):
 
 
 class Benchmark(_Strict):
-    workload: str = Field(description="e.g. json_no_db, db_query, crud_api, cold_start, memory.")
-    metric: str = Field(description="e.g. requests_per_second, p95_latency_ms, memory_mb.")
-    low: float | None = None
-    high: float | None = Field(None, description="Upper bound when the source gives a range.")
-    unit: str
-    setup: str | None = None
-    source: SourceId
-    claim: str
+    workload: str = Field(
+        description="e.g. json_no_db, db_query, crud_api, cold_start, memory.",
+        examples=["json_no_db"],
+    )
+    metric: str = Field(
+        description="e.g. requests_per_second, p95_latency_ms, memory_mb.",
+        examples=["requests_per_second"],
+    )
+    low: float | None = Field(
+        None, description="The figure (the lower bound of a range).", examples=[2979.0]
+    )
+    high: float | None = Field(
+        None, description="Upper bound when the source gives a range.", examples=[None]
+    )
+    unit: str = Field(description="Its unit.", examples=["req/s"])
+    setup: str | None = Field(
+        None,
+        description="How it was measured, as the source says.",
+        examples=["1 process, small JSON response, wrk with 100 connections"],
+    )
+    source: SourceId = Field(description="The source's id.", examples=["sanic-readme-early"])
+    claim: str = Field(
+        description="What the source says.",
+        examples=["Aiohttp, Python 3.5 + uvloop: 2,979 req/s, 33.42ms avg latency."],
+    )
 
 
 class Relative(_Strict):
     """A framework close enough that knowing it carries over (Quart's API is Flask's)."""
 
-    framework: Slug
-    evidence: list[Evidence] = Field(min_length=1)
+    framework: Slug = Field(
+        description="The framework whose knowledge carries over.", examples=["starlette"]
+    )
+    evidence: list[Evidence] = Field(
+        min_length=1,
+        description="The sources that say so.",
+        examples=[
+            [{"source": "pillai-infotech", "claim": "Built on Starlette (ASGI) and Pydantic."}]
+        ],
+    )
 
 
 class FrameworkEntry(_Strict):
     """A framework's own facts, without its assessments, feature support and benchmarks."""
 
-    slug: Slug
-    name: str
-    summary: str
-    first_release: int | None = None
-    homepage: str | None = None
-    pypi: str
+    slug: Slug = Field(description="Its id: the PyPI name, lowercase.", examples=["flask"])
+    name: str = Field(description="Its name.", examples=["Flask"])
+    summary: str = Field(
+        description="What it is, in a sentence or two.",
+        examples=["Minimal micro-framework; the seeds' pick for prototypes and small services."],
+    )
+    first_release: int | None = Field(
+        None, description="Year of its first release, when a source gives it.", examples=[2010]
+    )
+    homepage: str | None = Field(
+        None,
+        description="Its documentation's home.",
+        examples=["https://flask.palletsprojects.com/"],
+    )
+    pypi: str = Field(description="Its PyPI distribution.", examples=["Flask"])
     builds_on: Slug | None = Field(
         None,
         description=(
             "The framework this one is a layer on (django-ninja on django): the base's facts apply "
             "unless this framework states its own."
         ),
+        examples=["django"],
     )
     relatives: list[Relative] = Field(
         default_factory=list,
         description="Frameworks whose knowledge carries over to this one (a layer's base is one).",
+        examples=[[]],
     )
 
 
 class FrameworkData(FrameworkEntry):
-    assessments: dict[Slug, Assessment] = Field(default_factory=dict)
-    features: dict[Slug, FeatureSupport] = Field(default_factory=dict)
-    benchmarks: list[Benchmark] = Field(default_factory=list)
+    assessments: dict[Slug, Assessment] = Field(
+        default_factory=dict,
+        description="Its standing on each criterion it has a value or a note for.",
+        examples=[{}],
+    )
+    features: dict[Slug, FeatureSupport] = Field(
+        default_factory=dict, description="Its support of each feature.", examples=[{}]
+    )
+    benchmarks: list[Benchmark] = Field(
+        default_factory=list,
+        description="Published benchmark figures, conflicting ones side by side.",
+        examples=[[]],
+    )
 
 
 class RuleCondition(_Strict):
@@ -246,25 +353,40 @@ class RuleCondition(_Strict):
 
 
 class RuleData(_Strict):
-    id: Slug
-    source: SourceId
-    kind: RuleKind = Field(
-        description="Which kind of guidance it encodes; decides how many points it is worth."
+    id: Slug = Field(description="Its id.", examples=["purpose-django-ninja"])
+    source: SourceId = Field(
+        description="The source it encodes.", examples=["django-ninja-docs-index"]
     )
-    text: str = Field(description="The guidance as the source puts it.")
+    kind: RuleKind = Field(
+        description="Which kind of guidance it encodes; decides how many points it is worth.",
+        examples=["purpose"],
+    )
+    text: str = Field(
+        description="The guidance as the source puts it.",
+        examples=["Django Ninja is a web framework for building APIs with Django and type hints."],
+    )
     situation: str | None = Field(
         None,
         description=(
             'When it applies, in the third person ("a Flask codebase that needs async"): what '
             "a reader is shown, attributed to the source."
         ),
+        examples=["an API-first project built with Django"],
     )
     when: list[RuleCondition] = Field(
-        min_length=1, description="The rule applies when any of these conditions holds."
+        min_length=1,
+        description="The rule applies when any of these conditions holds.",
+        examples=[[{"project_types": ["api"], "team_knows": "django"}]],
     )
-    primary: list[Slug] = Field(default_factory=list)
-    alternative: list[Slug] = Field(default_factory=list)
-    avoid: list[Slug] = Field(default_factory=list, description="Frameworks the source warns off.")
+    primary: list[Slug] = Field(
+        default_factory=list, description="What the source recommends.", examples=[["django-ninja"]]
+    )
+    alternative: list[Slug] = Field(
+        default_factory=list, description="What it names as second choices.", examples=[[]]
+    )
+    avoid: list[Slug] = Field(
+        default_factory=list, description="Frameworks the source warns off.", examples=[[]]
+    )
 
     @model_validator(mode="after")
     def _names_a_framework(self) -> RuleData:
@@ -285,45 +407,108 @@ class RuleData(_Strict):
 
 
 class TeamSizeGuidance(_Strict):
-    label: str
-    min_size: int
-    max_size: int | None
-    verdicts: dict[Slug, str]
+    label: str = Field(description="Its id.", examples=["solo"])
+    min_size: int = Field(description="Smallest team it is about.", examples=[1])
+    max_size: int | None = Field(
+        description="Largest team it is about (null: no limit).", examples=[1]
+    )
+    verdicts: dict[Slug, str] = Field(
+        description="Per framework, what the source says for this team size.",
+        examples=[{"fastapi": "Perfect for API-first products"}],
+    )
     cautions: list[Slug] = Field(
         default_factory=list,
         description="Frameworks whose verdict is a caution (risky, needs extra discipline).",
+        examples=[["flask"]],
     )
-    winner: str
-    source: SourceId
+    winner: str = Field(
+        description="The source's pick.",
+        examples=["FastAPI (fastest to build, easiest to maintain alone)"],
+    )
+    source: SourceId = Field(description="The source's id.", examples=["buildsmart-2025"])
 
 
 class MigrationPath(_Strict):
-    from_: Slug = Field(alias="from")
-    to: Slug
-    difficulty: str | None = None
-    estimate: str | None = None
-    transfers: list[str] = Field(default_factory=list)
-    to_learn: list[str] = Field(default_factory=list)
-    approach: str | None = None
-    evidence: list[Evidence] = Field(min_length=1)
+    from_: Slug = Field(
+        alias="from", description="The framework migrated from.", examples=["flask"]
+    )
+    to: Slug = Field(description="The framework migrated to.", examples=["quart"])
+    difficulty: str | None = Field(
+        None,
+        description="As the sources put it.",
+        examples=["relatively straightforward (Quart docs)"],
+    )
+    estimate: str | None = Field(None, description="Time estimate, as sourced.", examples=[None])
+    transfers: list[str] = Field(
+        default_factory=list,
+        description="What carries over.",
+        examples=[["Blueprints and app structure"]],
+    )
+    to_learn: list[str] = Field(
+        default_factory=list,
+        description="What has to be learnt.",
+        examples=[["async/await in route functions"]],
+    )
+    approach: str | None = Field(
+        None,
+        description="How to go about it.",
+        examples=["Replace flask imports with quart, then add async and await."],
+    )
+    evidence: list[Evidence] = Field(
+        min_length=1,
+        description="The sources behind it.",
+        examples=[
+            [
+                {
+                    "source": "quart-docs-flask-migration",
+                    "claim": "Quart is compatible with the Flask public API.",
+                }
+            ]
+        ],
+    )
 
 
 class Companion(_Strict):
-    framework: Slug
-    need: str = Field(description="orm, migrations, admin, auth, api_docs, server, validation, ...")
-    package: str
-    note: str | None = None
-    evidence: list[Evidence] = Field(min_length=1)
+    framework: Slug = Field(description="The framework it goes with.", examples=["litestar"])
+    need: str = Field(
+        description="orm, migrations, admin, auth, api_docs, server, validation, ...",
+        examples=["orm"],
+    )
+    package: str = Field(description="The PyPI package.", examples=["advanced-alchemy"])
+    note: str | None = Field(
+        None, description="Why this one.", examples=["First-party SQLAlchemy integration."]
+    )
+    evidence: list[Evidence] = Field(
+        min_length=1,
+        description="The sources behind it.",
+        examples=[
+            [
+                {
+                    "source": "litestar-docs-sqlalchemy-tutorial",
+                    "claim": "SQLAlchemy support in Litestar is now provided by Advanced Alchemy.",
+                }
+            ]
+        ],
+    )
 
 
 class CostFigure(_Strict):
-    framework: Slug
-    kind: str = Field(description="development_hours, maintenance_per_year, hosting_per_month.")
-    value: float
-    unit: str
-    setup: str
-    source: SourceId
-    claim: str
+    framework: Slug = Field(description="The framework it is about.", examples=["django"])
+    kind: str = Field(
+        description="development_hours, maintenance_per_year, hosting_per_month.",
+        examples=["development_hours"],
+    )
+    value: float = Field(description="The figure.", examples=[100.0])
+    unit: str = Field(description="Its unit.", examples=["hours"])
+    setup: str = Field(
+        description="What it is the cost of, as the source says.",
+        examples=["To build same medium-sized app"],
+    )
+    source: SourceId = Field(description="The source's id.", examples=["buildsmart-2025"])
+    claim: str = Field(
+        description="What the source says.",
+        examples=["Django: 100 hours (less code, more built-in)"],
+    )
 
 
 PackageName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$", max_length=128)]
@@ -360,23 +545,39 @@ class Health(_Strict):
 class PackageData(_Strict):
     """A PyPI distribution the knowledge base names: a framework, an add-on or a companion."""
 
-    name: PackageName
+    name: PackageName = Field(description="Its PyPI name.", examples=["adrf"])
     health: Health | None = Field(
-        None, description="Release activity; null when the index has no record of the package."
+        None,
+        description="Release activity; null when the index has no record of the package.",
+        examples=[None],
     )
 
 
 class KnowledgeBundle(_Strict):
-    sources: list[SourceData]
-    criteria: list[CriterionData]
-    features: list[FeatureData]
-    frameworks: list[FrameworkData]
-    rules: list[RuleData]
-    team_sizes: list[TeamSizeGuidance]
-    migrations: list[MigrationPath]
-    companions: list[Companion]
-    costs: list[CostFigure]
-    packages: list[PackageData] = Field(default_factory=list)
+    sources: list[SourceData] = Field(description="Every source cited.", examples=[[]])
+    criteria: list[CriterionData] = Field(
+        description="The criteria frameworks are scored on.", examples=[[]]
+    )
+    features: list[FeatureData] = Field(
+        description="The features a project can ask for.", examples=[[]]
+    )
+    frameworks: list[FrameworkData] = Field(
+        description="The frameworks, with their assessments and feature support.", examples=[[]]
+    )
+    rules: list[RuleData] = Field(description="Decision rules, each from a source.", examples=[[]])
+    team_sizes: list[TeamSizeGuidance] = Field(description="Guidance by team size.", examples=[[]])
+    migrations: list[MigrationPath] = Field(
+        description="Migration paths between frameworks.", examples=[[]]
+    )
+    companions: list[Companion] = Field(
+        description="Companion libraries per framework and need.", examples=[[]]
+    )
+    costs: list[CostFigure] = Field(description="Cost figures.", examples=[[]])
+    packages: list[PackageData] = Field(
+        default_factory=list,
+        description="Every PyPI package named, with its release activity.",
+        examples=[[]],
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> KnowledgeBundle:
