@@ -136,6 +136,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kb/frameworks/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a framework as stored, with its ETag */
+        get: operations["getKbFramework"];
+        /**
+         * Create or replace a framework
+         * @description Creates the framework when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbFramework"];
+        post?: never;
+        /** Delete a framework */
+        delete: operations["deleteKbFramework"];
+        options?: never;
+        head?: never;
+        /** Patch a framework (JSON merge patch) */
+        patch: operations["patchKbFramework"];
+        trace?: never;
+    };
+    "/kb/frameworks/{slug}/assessments/{criterion}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a assessment as stored, with its ETag */
+        get: operations["getKbAssessment"];
+        /**
+         * Create or replace a assessment
+         * @description Creates the assessment when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbAssessment"];
+        post?: never;
+        /** Delete a assessment */
+        delete: operations["deleteKbAssessment"];
+        options?: never;
+        head?: never;
+        /** Patch a assessment (JSON merge patch) */
+        patch: operations["patchKbAssessment"];
+        trace?: never;
+    };
+    "/kb/frameworks/{slug}/features/{feature}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a feature support as stored, with its ETag */
+        get: operations["getKbFeatureSupport"];
+        /**
+         * Create or replace a feature support
+         * @description Creates the feature support when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbFeatureSupport"];
+        post?: never;
+        /** Delete a feature support */
+        delete: operations["deleteKbFeatureSupport"];
+        options?: never;
+        head?: never;
+        /** Patch a feature support (JSON merge patch) */
+        patch: operations["patchKbFeatureSupport"];
+        trace?: never;
+    };
+    "/kb/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a rule as stored, with its ETag */
+        get: operations["getKbRule"];
+        /**
+         * Create or replace a rule
+         * @description Creates the rule when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbRule"];
+        post?: never;
+        /** Delete a rule */
+        delete: operations["deleteKbRule"];
+        options?: never;
+        head?: never;
+        /** Patch a rule (JSON merge patch) */
+        patch: operations["patchKbRule"];
+        trace?: never;
+    };
+    "/kb/sources/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a source as stored, with its ETag */
+        get: operations["getKbSource"];
+        /**
+         * Create or replace a source
+         * @description Creates the source when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbSource"];
+        post?: never;
+        /** Delete a source */
+        delete: operations["deleteKbSource"];
+        options?: never;
+        head?: never;
+        /** Patch a source (JSON merge patch) */
+        patch: operations["patchKbSource"];
+        trace?: never;
+    };
+    "/kb/companions/{slug}/{need}/{package}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a companion as stored, with its ETag */
+        get: operations["getKbCompanion"];
+        /**
+         * Create or replace a companion
+         * @description Creates the companion when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbCompanion"];
+        post?: never;
+        /** Delete a companion */
+        delete: operations["deleteKbCompanion"];
+        options?: never;
+        head?: never;
+        /** Patch a companion (JSON merge patch) */
+        patch: operations["patchKbCompanion"];
+        trace?: never;
+    };
+    "/kb/migrations/{from_slug}/{to_slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a migration path as stored, with its ETag */
+        get: operations["getKbMigrationPath"];
+        /**
+         * Create or replace a migration path
+         * @description Creates the migration path when none exists (no precondition, or `If-None-Match: *`); replaces it when `If-Match` carries its current ETag.
+         */
+        put: operations["putKbMigrationPath"];
+        post?: never;
+        /** Delete a migration path */
+        delete: operations["deleteKbMigrationPath"];
+        options?: never;
+        head?: never;
+        /** Patch a migration path (JSON merge patch) */
+        patch: operations["patchKbMigrationPath"];
+        trace?: never;
+    };
+    "/kb/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole knowledge base in the bundle's format
+         * @description Bundle and curated data together, as the data files hold it: review and commit it back.
+         */
+        get: operations["exportKnowledgeBase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of knowledge-base writes */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -175,10 +373,167 @@ export interface components {
          */
         ApiDesign: "spec_first" | "code_first";
         /**
+         * Assessment
+         * @description A framework's standing on one criterion: 0..1 (1 = best on this criterion) or unknown.
+         */
+        Assessment: {
+            /**
+             * Value
+             * @description 0..1, 1 = best on this criterion; null = unknown.
+             * @example 1
+             */
+            value?: number | null;
+            /**
+             * Raw
+             * @description The figure or statement the value was derived from.
+             * @example ASGI framework, asynchronous throughout
+             */
+            raw?: string | null;
+            /**
+             * Evidence
+             * @description The sources behind the value.
+             * @example [
+             *       {
+             *         "claim": "Litestar is rigorously typed.",
+             *         "source": "litestar-readme"
+             *       }
+             *     ]
+             */
+            evidence?: components["schemas"]["Evidence"][];
+            /**
+             * Note
+             * @description For an unknown value: what was looked for and where.
+             * @example null
+             */
+            note?: string | null;
+        };
+        /**
          * AsyncExperience
          * @enum {string}
          */
         AsyncExperience: "none" | "some" | "strong";
+        /** AuditEntryRead */
+        AuditEntryRead: {
+            /**
+             * Id
+             * @description Increasing with time.
+             * @example 42
+             */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             * @description When the write committed (UTC).
+             * @example 2026-11-23T17:15:57.301217Z
+             */
+            at: string;
+            /**
+             * Key Name
+             * @description The API key's name (or the command).
+             * @example ops
+             */
+            key_name: string;
+            /**
+             * Action
+             * @description create, replace, patch, delete, or revert (load-knowledge --force).
+             * @example patch
+             */
+            action: string;
+            /**
+             * Resource
+             * @description The resource's URL.
+             * @example /kb/frameworks/litestar
+             */
+            resource: string;
+            /**
+             * Before
+             * @description Its JSON before (null: it did not exist).
+             * @example {
+             *       "summary": "An ASGI framework."
+             *     }
+             */
+            before: unknown | null;
+            /**
+             * After
+             * @description Its JSON after (null: deleted).
+             * @example {
+             *       "summary": "We run it in production."
+             *     }
+             */
+            after: unknown | null;
+            /**
+             * Request Id
+             * @description The request's X-Request-ID.
+             * @example 6f1c2e0a9b8d4c7e8a1b2c3d4e5f6a7b
+             */
+            request_id: string | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /**
+             * Entries
+             * @description Newest first.
+             * @example []
+             */
+            entries: components["schemas"]["AuditEntryRead"][];
+            /**
+             * Next Before Id
+             * @description Pass as `before_id` for the next page; null on the last page.
+             * @example 41
+             */
+            next_before_id: number | null;
+        };
+        /** Benchmark */
+        Benchmark: {
+            /**
+             * Workload
+             * @description e.g. json_no_db, db_query, crud_api, cold_start, memory.
+             * @example json_no_db
+             */
+            workload: string;
+            /**
+             * Metric
+             * @description e.g. requests_per_second, p95_latency_ms, memory_mb.
+             * @example requests_per_second
+             */
+            metric: string;
+            /**
+             * Low
+             * @description The figure (the lower bound of a range).
+             * @example 2979
+             */
+            low?: number | null;
+            /**
+             * High
+             * @description Upper bound when the source gives a range.
+             * @example null
+             */
+            high?: number | null;
+            /**
+             * Unit
+             * @description Its unit.
+             * @example req/s
+             */
+            unit: string;
+            /**
+             * Setup
+             * @description How it was measured, as the source says.
+             * @example 1 process, small JSON response, wrk with 100 connections
+             */
+            setup?: string | null;
+            /**
+             * Source
+             * @description The source's id.
+             * @example sanic-readme-early
+             */
+            source: string;
+            /**
+             * Claim
+             * @description What the source says.
+             * @example Aiohttp, Python 3.5 + uvloop: 2,979 req/s, 33.42ms avg latency.
+             */
+            claim: string;
+        };
         /** BenchmarkRead */
         BenchmarkRead: {
             /**
@@ -279,11 +634,94 @@ export interface components {
          * @enum {string}
          */
         Codebase: "new" | "small" | "medium" | "large";
+        /** Companion */
+        Companion: {
+            /**
+             * Framework
+             * @description The framework it goes with.
+             * @example litestar
+             */
+            framework: string;
+            /**
+             * Need
+             * @description orm, migrations, admin, auth, api_docs, server, validation, ...
+             * @example orm
+             */
+            need: string;
+            /**
+             * Package
+             * @description The PyPI package.
+             * @example advanced-alchemy
+             */
+            package: string;
+            /**
+             * Note
+             * @description Why this one.
+             * @example First-party SQLAlchemy integration.
+             */
+            note?: string | null;
+            /**
+             * Evidence
+             * @description The sources behind it.
+             * @example [
+             *       {
+             *         "claim": "SQLAlchemy support in Litestar is now provided by Advanced Alchemy.",
+             *         "source": "litestar-docs-sqlalchemy-tutorial"
+             *       }
+             *     ]
+             */
+            evidence: components["schemas"]["Evidence"][];
+        };
         /**
          * Confidence
          * @enum {string}
          */
         Confidence: "high" | "medium" | "low";
+        /** CostFigure */
+        CostFigure: {
+            /**
+             * Framework
+             * @description The framework it is about.
+             * @example django
+             */
+            framework: string;
+            /**
+             * Kind
+             * @description development_hours, maintenance_per_year, hosting_per_month.
+             * @example development_hours
+             */
+            kind: string;
+            /**
+             * Value
+             * @description The figure.
+             * @example 100
+             */
+            value: number;
+            /**
+             * Unit
+             * @description Its unit.
+             * @example hours
+             */
+            unit: string;
+            /**
+             * Setup
+             * @description What it is the cost of, as the source says.
+             * @example To build same medium-sized app
+             */
+            setup: string;
+            /**
+             * Source
+             * @description The source's id.
+             * @example buildsmart-2025
+             */
+            source: string;
+            /**
+             * Claim
+             * @description What the source says.
+             * @example Django: 100 hours (less code, more built-in)
+             */
+            claim: string;
+        };
         /** CriterionAssessmentRead */
         CriterionAssessmentRead: {
             /**
@@ -327,6 +765,33 @@ export interface components {
              * @example null
              */
             inherited_from?: string | null;
+        };
+        /** CriterionData */
+        CriterionData: {
+            /**
+             * Slug
+             * @description Its id.
+             * @example performance
+             */
+            slug: string;
+            /**
+             * Name
+             * @description Its name.
+             * @example Raw performance
+             */
+            name: string;
+            /**
+             * Description
+             * @description What it measures.
+             * @example Request throughput and latency of the framework itself.
+             */
+            description: string;
+            /**
+             * Scale
+             * @description What 1.0 and 0.0 mean for this criterion.
+             * @example 1.0 = top async tier; 0.5 = mid sync tier; 0.2 = clearly below the mid tier.
+             */
+            scale: string;
         };
         /** CriterionRead */
         CriterionRead: {
@@ -385,6 +850,21 @@ export interface components {
          * @enum {string}
          */
         Deployment: "serverless" | "containers" | "vm" | "paas";
+        /** Evidence */
+        Evidence: {
+            /**
+             * Source
+             * @description The source's id (see GET /sources).
+             * @example litestar-readme
+             */
+            source: string;
+            /**
+             * Claim
+             * @description What the source says, quoted or closely paraphrased.
+             * @example Litestar's typing is stricter than FastAPI's.
+             */
+            claim: string;
+        };
         /** EvidenceItem */
         EvidenceItem: {
             /**
@@ -437,6 +917,27 @@ export interface components {
              */
             reasons: components["schemas"]["Note"][];
         };
+        /** FeatureData */
+        FeatureData: {
+            /**
+             * Slug
+             * @description Its id.
+             * @example admin_panel
+             */
+            slug: string;
+            /**
+             * Name
+             * @description Its name.
+             * @example Admin panel
+             */
+            name: string;
+            /**
+             * Description
+             * @description What it is.
+             * @example A generated back-office UI to manage data.
+             */
+            description: string;
+        };
         /** FeatureRead */
         FeatureRead: {
             /**
@@ -457,6 +958,39 @@ export interface components {
              * @example A generated back-office UI.
              */
             description: string;
+        };
+        /** FeatureSupport */
+        FeatureSupport: {
+            /**
+             * @description builtin, addon, none or unknown.
+             * @example addon
+             */
+            support: components["schemas"]["Support"];
+            /**
+             * Packages
+             * @description PyPI packages that add it.
+             * @example [
+             *       "flask-admin"
+             *     ]
+             */
+            packages?: string[];
+            /**
+             * Evidence
+             * @description The sources behind it.
+             * @example [
+             *       {
+             *         "claim": "Flask-Admin: simple and extensible admin interface.",
+             *         "source": "flask-admin-pypi"
+             *       }
+             *     ]
+             */
+            evidence?: components["schemas"]["Evidence"][];
+            /**
+             * Note
+             * @description For unknown support: what was looked for and where, before calling it so.
+             * @example null
+             */
+            note?: string | null;
         };
         /** FeatureSupportRead */
         FeatureSupportRead: {
@@ -580,6 +1114,133 @@ export interface components {
              * @example An API layer is listed apart from its base only for API-first projects.
              */
             reason: string;
+        };
+        /** FrameworkData */
+        FrameworkData: {
+            /**
+             * Slug
+             * @description Its id: the PyPI name, lowercase.
+             * @example flask
+             */
+            slug: string;
+            /**
+             * Name
+             * @description Its name.
+             * @example Flask
+             */
+            name: string;
+            /**
+             * Summary
+             * @description What it is, in a sentence or two.
+             * @example Minimal micro-framework; the seeds' pick for prototypes and small services.
+             */
+            summary: string;
+            /**
+             * First Release
+             * @description Year of its first release, when a source gives it.
+             * @example 2010
+             */
+            first_release?: number | null;
+            /**
+             * Homepage
+             * @description Its documentation's home.
+             * @example https://flask.palletsprojects.com/
+             */
+            homepage?: string | null;
+            /**
+             * Pypi
+             * @description Its PyPI distribution.
+             * @example Flask
+             */
+            pypi: string;
+            /**
+             * Builds On
+             * @description The framework this one is a layer on (django-ninja on django): the base's facts apply unless this framework states its own.
+             * @example django
+             */
+            builds_on?: string | null;
+            /**
+             * Relatives
+             * @description Frameworks whose knowledge carries over to this one (a layer's base is one).
+             * @example []
+             */
+            relatives?: components["schemas"]["Relative"][];
+            /**
+             * Assessments
+             * @description Its standing on each criterion it has a value or a note for.
+             * @example {}
+             */
+            assessments?: {
+                [key: string]: components["schemas"]["Assessment"];
+            };
+            /**
+             * Features
+             * @description Its support of each feature.
+             * @example {}
+             */
+            features?: {
+                [key: string]: components["schemas"]["FeatureSupport"];
+            };
+            /**
+             * Benchmarks
+             * @description Published benchmark figures, conflicting ones side by side.
+             * @example []
+             */
+            benchmarks?: components["schemas"]["Benchmark"][];
+        };
+        /**
+         * FrameworkEntry
+         * @description A framework's own facts, without its assessments, feature support and benchmarks.
+         */
+        FrameworkEntry: {
+            /**
+             * Slug
+             * @description Its id: the PyPI name, lowercase.
+             * @example flask
+             */
+            slug: string;
+            /**
+             * Name
+             * @description Its name.
+             * @example Flask
+             */
+            name: string;
+            /**
+             * Summary
+             * @description What it is, in a sentence or two.
+             * @example Minimal micro-framework; the seeds' pick for prototypes and small services.
+             */
+            summary: string;
+            /**
+             * First Release
+             * @description Year of its first release, when a source gives it.
+             * @example 2010
+             */
+            first_release?: number | null;
+            /**
+             * Homepage
+             * @description Its documentation's home.
+             * @example https://flask.palletsprojects.com/
+             */
+            homepage?: string | null;
+            /**
+             * Pypi
+             * @description Its PyPI distribution.
+             * @example Flask
+             */
+            pypi: string;
+            /**
+             * Builds On
+             * @description The framework this one is a layer on (django-ninja on django): the base's facts apply unless this framework states its own.
+             * @example django
+             */
+            builds_on?: string | null;
+            /**
+             * Relatives
+             * @description Frameworks whose knowledge carries over to this one (a layer's base is one).
+             * @example []
+             */
+            relatives?: components["schemas"]["Relative"][];
         };
         /** FrameworkRead */
         FrameworkRead: {
@@ -880,6 +1541,48 @@ export interface components {
              */
             note?: string | null;
         };
+        /**
+         * Health
+         * @description A package's release activity, read from its package index on ``read_on``.
+         */
+        Health: {
+            /**
+             * Latest Release
+             * @description The newest non-yanked release.
+             * @example 0.115.4
+             */
+            latest_release: string;
+            /**
+             * Latest Release Date
+             * @description When it was uploaded (UTC date).
+             * @example 2026-10-30
+             */
+            latest_release_date: string;
+            /**
+             * Releases 24M
+             * @description Releases uploaded in the 24 months before read_on.
+             * @example 14
+             */
+            releases_24m: number;
+            /**
+             * Requires Python
+             * @description The newest release's Requires-Python, if it declares one.
+             * @example >=3.9
+             */
+            requires_python: string | null;
+            /**
+             * Read On
+             * @description When these figures were read.
+             * @example 2026-11-23
+             */
+            read_on: string;
+            /**
+             * Url
+             * @description Where they were read.
+             * @example https://pypi.org/pypi/fastapi/json
+             */
+            url: string;
+        };
         /** HealthRead */
         HealthRead: {
             /**
@@ -924,6 +1627,69 @@ export interface components {
              * @example false
              */
             stale: boolean;
+        };
+        /** KnowledgeBundle */
+        KnowledgeBundle: {
+            /**
+             * Sources
+             * @description Every source cited.
+             * @example []
+             */
+            sources: components["schemas"]["SourceData"][];
+            /**
+             * Criteria
+             * @description The criteria frameworks are scored on.
+             * @example []
+             */
+            criteria: components["schemas"]["CriterionData"][];
+            /**
+             * Features
+             * @description The features a project can ask for.
+             * @example []
+             */
+            features: components["schemas"]["FeatureData"][];
+            /**
+             * Frameworks
+             * @description The frameworks, with their assessments and feature support.
+             * @example []
+             */
+            frameworks: components["schemas"]["FrameworkData"][];
+            /**
+             * Rules
+             * @description Decision rules, each from a source.
+             * @example []
+             */
+            rules: components["schemas"]["RuleData"][];
+            /**
+             * Team Sizes
+             * @description Guidance by team size.
+             * @example []
+             */
+            team_sizes: components["schemas"]["TeamSizeGuidance"][];
+            /**
+             * Migrations
+             * @description Migration paths between frameworks.
+             * @example []
+             */
+            migrations: components["schemas"]["MigrationPath"][];
+            /**
+             * Companions
+             * @description Companion libraries per framework and need.
+             * @example []
+             */
+            companions: components["schemas"]["Companion"][];
+            /**
+             * Costs
+             * @description Cost figures.
+             * @example []
+             */
+            costs: components["schemas"]["CostFigure"][];
+            /**
+             * Packages
+             * @description Every PyPI package named, with its release activity.
+             * @example []
+             */
+            packages?: components["schemas"]["PackageData"][];
         };
         /** MigrationAdvice */
         MigrationAdvice: {
@@ -996,6 +1762,66 @@ export interface components {
              */
             sources: string[];
         };
+        /** MigrationPath */
+        MigrationPath: {
+            /**
+             * From
+             * @description The framework migrated from.
+             * @example flask
+             */
+            from: string;
+            /**
+             * To
+             * @description The framework migrated to.
+             * @example quart
+             */
+            to: string;
+            /**
+             * Difficulty
+             * @description As the sources put it.
+             * @example relatively straightforward (Quart docs)
+             */
+            difficulty?: string | null;
+            /**
+             * Estimate
+             * @description Time estimate, as sourced.
+             * @example null
+             */
+            estimate?: string | null;
+            /**
+             * Transfers
+             * @description What carries over.
+             * @example [
+             *       "Blueprints and app structure"
+             *     ]
+             */
+            transfers?: string[];
+            /**
+             * To Learn
+             * @description What has to be learnt.
+             * @example [
+             *       "async/await in route functions"
+             *     ]
+             */
+            to_learn?: string[];
+            /**
+             * Approach
+             * @description How to go about it.
+             * @example Replace flask imports with quart, then add async and await.
+             */
+            approach?: string | null;
+            /**
+             * Evidence
+             * @description The sources behind it.
+             * @example [
+             *       {
+             *         "claim": "Quart is compatible with the Flask public API.",
+             *         "source": "quart-docs-flask-migration"
+             *       }
+             *     ]
+             */
+            evidence: components["schemas"]["Evidence"][];
+        };
         /**
          * Need
          * @enum {string}
@@ -1017,6 +1843,23 @@ export interface components {
              *     ]
              */
             sources: string[];
+        };
+        /**
+         * PackageData
+         * @description A PyPI distribution the knowledge base names: a framework, an add-on or a companion.
+         */
+        PackageData: {
+            /**
+             * Name
+             * @description Its PyPI name.
+             * @example adrf
+             */
+            name: string;
+            /**
+             * @description Release activity; null when the index has no record of the package.
+             * @example null
+             */
+            health?: components["schemas"]["Health"] | null;
         };
         /**
          * Problem
@@ -1281,6 +2124,29 @@ export interface components {
             sources: components["schemas"]["SourceRef"][];
         };
         /**
+         * Relative
+         * @description A framework close enough that knowing it carries over (Quart's API is Flask's).
+         */
+        Relative: {
+            /**
+             * Framework
+             * @description The framework whose knowledge carries over.
+             * @example starlette
+             */
+            framework: string;
+            /**
+             * Evidence
+             * @description The sources that say so.
+             * @example [
+             *       {
+             *         "claim": "Built on Starlette (ASGI) and Pydantic.",
+             *         "source": "pillai-infotech"
+             *       }
+             *     ]
+             */
+            evidence: components["schemas"]["Evidence"][];
+        };
+        /**
          * RuleCondition
          * @description A condition in profile terms. Every field that is set must hold (AND).
          */
@@ -1468,6 +2334,73 @@ export interface components {
                 [key: string]: number;
             } | null;
         };
+        /** RuleData */
+        RuleData: {
+            /**
+             * Id
+             * @description Its id.
+             * @example purpose-django-ninja
+             */
+            id: string;
+            /**
+             * Source
+             * @description The source it encodes.
+             * @example django-ninja-docs-index
+             */
+            source: string;
+            /**
+             * Kind
+             * @description Which kind of guidance it encodes; decides how many points it is worth.
+             * @example purpose
+             * @enum {string}
+             */
+            kind: "matrix" | "product_type" | "guide" | "tree" | "team_size" | "question" | "advice" | "familiarity" | "purpose" | "experience";
+            /**
+             * Text
+             * @description The guidance as the source puts it.
+             * @example Django Ninja is a web framework for building APIs with Django and type hints.
+             */
+            text: string;
+            /**
+             * Situation
+             * @description When it applies, in the third person ("a Flask codebase that needs async"): what a reader is shown, attributed to the source.
+             * @example an API-first project built with Django
+             */
+            situation?: string | null;
+            /**
+             * When
+             * @description The rule applies when any of these conditions holds.
+             * @example [
+             *       {
+             *         "project_types": [
+             *           "api"
+             *         ],
+             *         "team_knows": "django"
+             *       }
+             *     ]
+             */
+            when: components["schemas"]["RuleCondition"][];
+            /**
+             * Primary
+             * @description What the source recommends.
+             * @example [
+             *       "django-ninja"
+             *     ]
+             */
+            primary?: string[];
+            /**
+             * Alternative
+             * @description What it names as second choices.
+             * @example []
+             */
+            alternative?: string[];
+            /**
+             * Avoid
+             * @description Frameworks the source warns off.
+             * @example []
+             */
+            avoid?: string[];
+        };
         /** RuleRead */
         RuleRead: {
             /**
@@ -1529,6 +2462,67 @@ export interface components {
              */
             avoid: string[];
         };
+        /** SourceData */
+        SourceData: {
+            /**
+             * Id
+             * @description Its id, used by every evidence row that cites it.
+             * @example litestar-readme
+             */
+            id: string;
+            /**
+             * Title
+             * @description Its title.
+             * @example Litestar README
+             */
+            title: string;
+            /**
+             * Author
+             * @description Person who wrote it, when named.
+             * @example Kirill Klenov
+             */
+            author?: string | null;
+            /**
+             * Publisher
+             * @description Site or organisation that published it.
+             * @example Litestar Organization
+             */
+            publisher?: string | null;
+            /**
+             * Published
+             * @description Publication or last-update date, only as precise as the source gives it.
+             * @example 2022-03-14
+             */
+            published?: string | null;
+            /**
+             * Url
+             * @description Where to read it.
+             * @example https://raw.githubusercontent.com/litestar-org/litestar/main/README.md
+             */
+            url?: string | null;
+            /**
+             * Accessed
+             * @description When we read it (for live docs).
+             * @example 2026-11-22
+             */
+            accessed?: string | null;
+            /**
+             * Seed File
+             * @description File name under shared/seeds, if a seed.
+             * @example null
+             */
+            seed_file?: string | null;
+            /**
+             * @description What sort of source it is.
+             * @example repository
+             */
+            kind: components["schemas"]["SourceKind"];
+        };
+        /**
+         * SourceKind
+         * @enum {string}
+         */
+        SourceKind: "article" | "docs" | "repository" | "survey" | "registry";
         /** SourceRead */
         SourceRead: {
             /**
@@ -1654,6 +2648,11 @@ export interface components {
              */
             sources: string[];
         };
+        /**
+         * Support
+         * @enum {string}
+         */
+        Support: "builtin" | "addon" | "none" | "unknown";
         /** Team */
         Team: {
             /**
@@ -1686,6 +2685,57 @@ export interface components {
              * @example conventions
              */
             style?: components["schemas"]["TeamStyle"];
+        };
+        /** TeamSizeGuidance */
+        TeamSizeGuidance: {
+            /**
+             * Label
+             * @description Its id.
+             * @example solo
+             */
+            label: string;
+            /**
+             * Min Size
+             * @description Smallest team it is about.
+             * @example 1
+             */
+            min_size: number;
+            /**
+             * Max Size
+             * @description Largest team it is about (null: no limit).
+             * @example 1
+             */
+            max_size: number | null;
+            /**
+             * Verdicts
+             * @description Per framework, what the source says for this team size.
+             * @example {
+             *       "fastapi": "Perfect for API-first products"
+             *     }
+             */
+            verdicts: {
+                [key: string]: string;
+            };
+            /**
+             * Cautions
+             * @description Frameworks whose verdict is a caution (risky, needs extra discipline).
+             * @example [
+             *       "flask"
+             *     ]
+             */
+            cautions?: string[];
+            /**
+             * Winner
+             * @description The source's pick.
+             * @example FastAPI (fastest to build, easiest to maintain alone)
+             */
+            winner: string;
+            /**
+             * Source
+             * @description The source's id.
+             * @example buildsmart-2025
+             */
+            source: string;
         };
         /**
          * TeamStyle
@@ -2109,6 +3159,3552 @@ export interface operations {
             };
             /** @description The knowledge base is not loaded yet, the database is unavailable, or the service is at its in-flight request limit; retry after `Retry-After` seconds. */
             503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkEntry"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbFramework: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkEntry"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkEntry"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkEntry"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbFramework: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbFramework: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkEntry"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                criterion: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbAssessment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                criterion: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Assessment"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbAssessment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                criterion: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbAssessment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                criterion: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbFeatureSupport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureSupport"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbFeatureSupport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeatureSupport"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureSupport"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureSupport"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbFeatureSupport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbFeatureSupport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureSupport"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleData"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleData"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleData"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleData"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleData"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceData"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                source_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceData"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceData"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceData"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                source_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                source_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceData"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbCompanion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                need: string;
+                package: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Companion"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbCompanion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                need: string;
+                package: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Companion"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Companion"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Companion"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbCompanion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                need: string;
+                package: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbCompanion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                slug: string;
+                need: string;
+                package: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Companion"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKbMigrationPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                from_slug: string;
+                to_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationPath"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putKbMigrationPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+                /** @description `*`: create only, never replace an existing resource. */
+                "if-none-match"?: string | null;
+            };
+            path: {
+                from_slug: string;
+                to_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MigrationPath"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationPath"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationPath"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKbMigrationPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                from_slug: string;
+                to_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchKbMigrationPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The resource's current ETag (from GET): required to replace, patch, delete. */
+                "if-match"?: string | null;
+            };
+            path: {
+                from_slug: string;
+                to_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    /** @description The resource's strong ETag. */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationPath"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the knowledge base: `detail` names what refers to it. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the resource's current ETag (or `If-None-Match: *` and it exists): read it again and retry. */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the limit (64 KiB by default). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (send Content-Type: application/json). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Replacing, patching or deleting an existing resource needs `If-Match: <ETag>`. */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportKnowledgeBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeBundle"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description A resource URL: entries for it and everything under it. */
+                resource?: string | null;
+                /** @description At or after (RFC 3339). */
+                since?: string | null;
+                /** @description Before (RFC 3339). */
+                until?: string | null;
+                /** @description Paging cursor. */
+                before_id?: number | null;
+                /** @description Entries per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description No API key, or not a valid one: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's scope does not allow this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but invalid: `errors` lists every invalid input. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description An unexpected error; quote `request_id` when reporting it. */
+            500: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
