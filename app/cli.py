@@ -346,7 +346,7 @@ def _recommend_local(profile_data: dict[str, Any]) -> Recommendation:
     from app.db.connection import create_engine
     from app.engine import recommend
     from app.engine.profile import ProjectProfile, unknown_slugs
-    from app.knowledge.snapshot import build_snapshot
+    from app.knowledge.store import build_snapshot
     from app.settings import Settings
 
     try:

@@ -29,8 +29,7 @@ from app.db.embedded import start_embedded_postgres
 from app.db.migrate import upgrade_to_head
 from app.engine.snapshot import KnowledgeSnapshot
 from app.knowledge.bundle import KnowledgeBundle, read_bundle
-from app.knowledge.snapshot import build_snapshot
-from app.knowledge.store import load_bundle
+from app.knowledge.store import build_snapshot, load_bundle
 from app.main import create_app
 from app.serving import server_config
 from app.settings import Settings

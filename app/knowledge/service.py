@@ -27,8 +27,7 @@ from app.knowledge.schemas import (
     RuleRead,
     SourceRead,
 )
-from app.knowledge.snapshot import build_snapshot
-from app.knowledge.store import read_bundle
+from app.knowledge.store import build_snapshot, read_bundle
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import Base
+from app.engine.snapshot import KnowledgeSnapshot
 from app.knowledge import models, repository
 from app.knowledge.bundle import (
     Assessment,
@@ -31,6 +32,7 @@ from app.knowledge.bundle import (
     SourceData,
     TeamSizeGuidance,
 )
+from app.knowledge.compile import compile_snapshot
 from app.knowledge.resources import parse_resource
 
 Rows = list[dict[str, Any]]
@@ -342,3 +344,11 @@ async def read_bundle(session: AsyncSession) -> KnowledgeBundle:
         costs=[CostFigure.model_validate(c, from_attributes=True) for c in rows[models.CostFigure]],
         packages=[PackageData(name=p.name, health=p.health) for p in rows[models.Package]],
     )
+
+
+async def build_snapshot(session: AsyncSession) -> KnowledgeSnapshot | None:
+    """The engine's snapshot of what is stored; None when nothing has been loaded yet."""
+    version = await repository.loaded_version(session)
+    if version is None:
+        return None
+    return compile_snapshot(await read_bundle(session), version)
