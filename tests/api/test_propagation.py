@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.connection import create_engine
@@ -127,7 +127,7 @@ async def test_a_killed_listen_connection_reconnects_and_the_next_write_propagat
     own_kb: OwnKnowledgeBase,
 ) -> None:
     dsn = asyncpg_dsn(own_kb.url)
-    database = dsn.rsplit("/", 1)[1]
+    database = make_url(own_kb.url).database
     async with worker(own_kb.url) as first, worker(own_kb.url) as second:
         before = await _listener_pids(dsn, database)
         assert len(before) == 2

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from sqlalchemy import make_url
 
 from app.knowledge.cache import LISTENER_APPLICATION_NAME, asyncpg_dsn
 from tests.api.conftest import OwnKnowledgeBase
@@ -78,7 +79,7 @@ async def _listeners(kb: OwnKnowledgeBase) -> int:
     try:
         count: int = await connection.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE $2",
-            dsn.rsplit("/", 1)[1],
+            make_url(kb.url).database,
             LISTENER_APPLICATION_NAME + "%",
         )
     finally:
