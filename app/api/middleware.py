@@ -62,24 +62,26 @@ class RequestContextMiddleware:
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_request_id)
-            except asyncio.CancelledError:
-                if not responded:  # cut off by the shutdown timeout: app.serving answers 503
-                    status = 503
-                raise
-            finally:
-                log = logger.error if status >= 500 else logger.info
-                cause = scope["state"].get("error")  # app.api.errors.note_cause
-                log(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    **({"error": cause} if cause else {}),
-                )
+        # bind/reset rather than the bound_contextvars context manager: a third of the cost.
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        except asyncio.CancelledError:
+            if not responded:  # cut off by the shutdown timeout: app.serving answers 503
+                status = 503
+            raise
+        finally:
+            log = logger.error if status >= 500 else logger.info
+            cause = scope["state"].get("error")  # app.api.errors.note_cause
+            log(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                **({"error": cause} if cause else {}),
+            )
+            structlog.contextvars.reset_contextvars(**tokens)
 
 
 class _Refused(Exception):
@@ -92,8 +94,8 @@ class _Refused(Exception):
         self.field_error = field_error
 
 
-def _declared_length(scope: Scope) -> int | None:
-    value = Headers(scope=scope).get("content-length")
+def _declared_length(headers: Headers) -> int | None:
+    value = headers.get("content-length")
     if value is None or not value.isdigit():
         return None
     return int(value)
@@ -105,9 +107,9 @@ def _limit(scope: Scope) -> int:
     return int(settings.max_body_bytes) if settings is not None else DEFAULT_MAX_BODY_BYTES
 
 
-def _may_be_parsed_as_json(scope: Scope) -> bool:
+def _may_be_parsed_as_json(headers: Headers) -> bool:
     """JSON media types, and no Content-Type at all (FastAPI may parse that as JSON too)."""
-    media_type = Headers(scope=scope).get("content-type", "").partition(";")[0].strip().lower()
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     return media_type in ("", "application/json") or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
@@ -183,7 +185,8 @@ class BodyGuardMiddleware:
             await self.app(scope, receive, send)
             return
         limit = _limit(scope)
-        encoding = Headers(scope=scope).get("content-encoding", "identity").strip().lower()
+        headers = Headers(scope=scope)
+        encoding = headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             detail = (
                 f"the request body is sent with Content-Encoding {encoding[:40]!r}; send it "
@@ -191,7 +194,7 @@ class BodyGuardMiddleware:
             )
             await self._refuse(scope, receive, send, _Refused(415, detail))
             return
-        declared = _declared_length(scope)
+        declared = _declared_length(headers)
         if declared is not None and declared > limit:
             detail = f"the request body is larger than the limit of {limit} bytes"
             await self._refuse(scope, receive, send, _Refused(413, detail))
@@ -200,7 +203,7 @@ class BodyGuardMiddleware:
         received = 0
         refusal: _Refused | None = None
         response_started = False
-        nesting = JsonNestingMeter(MAX_JSON_NESTING) if _may_be_parsed_as_json(scope) else None
+        nesting = JsonNestingMeter(MAX_JSON_NESTING) if _may_be_parsed_as_json(headers) else None
 
         async def receive_within_limits() -> Message:
             nonlocal received, refusal
