@@ -32,6 +32,12 @@ SITUATIONAL_CRITERIA = {
     # "Cold start sits around 2 to 3 seconds ... that matters for serverless and not at all for
     # long-running services." (calloway-2026)
     "cold_start": 0.0,
+    # Raw throughput counts only where the profile gives a reason (an API, ML serving, realtime,
+    # a stated load of 1000+ req/s, CPU-bound work, or a priority: see IMPLIED_WEIGHTS): "For most
+    # apps, Django's performance is plenty ... Performance rarely the bottleneck" (buildsmart-2025);
+    # "for most applications, the database is the bottleneck, not the framework" (pillai-infotech);
+    # "framework overhead is single-digit milliseconds and rarely the bottleneck" (calloway-2026).
+    "performance": 0.0,
 }
 
 #: The pseudo-criterion for how well the team knows a framework. It counts only when the profile
