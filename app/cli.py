@@ -17,7 +17,7 @@ import typer
 from app.auth.commands import keys
 
 if TYPE_CHECKING:
-    from app.engine.result import Recommendation
+    from app.engine.result import Detail, Recommendation, RecommendationFull, RecommendationSummary
     from app.engine.snapshot import KnowledgeSnapshot
     from app.settings import Settings
 
@@ -321,12 +321,14 @@ def _invalid(detail: str, errors: list[tuple[str, str]]) -> typer.Exit:
     return _fail("\n".join(lines), EXIT_INVALID_INPUT)
 
 
-def _recommend_remote(url: str, profile: dict[str, Any]) -> Recommendation:
+def _recommend_remote(
+    url: str, profile: dict[str, Any], detail: Detail
+) -> RecommendationSummary | Recommendation | RecommendationFull:
     from app.client import AdvisorClient, ProblemResponse, ServiceUnreachable
 
     try:
         with AdvisorClient(url) as client:
-            return client.recommend(profile)
+            return client.recommend(profile, detail)
     except ProblemResponse as error:
         code = EXIT_INVALID_INPUT if 400 <= error.problem.status < 500 else 1
         if code == EXIT_INVALID_INPUT:
@@ -338,13 +340,15 @@ def _recommend_remote(url: str, profile: dict[str, Any]) -> Recommendation:
         raise _fail(str(error)) from None
 
 
-def _recommend_local(profile_data: dict[str, Any]) -> Recommendation:
+def _recommend_local(
+    profile_data: dict[str, Any], detail: Detail
+) -> RecommendationSummary | Recommendation | RecommendationFull:
     import asyncio
 
     from pydantic import ValidationError
 
     from app.db.connection import create_engine
-    from app.engine import recommend
+    from app.engine import answer
     from app.engine.profile import ProjectProfile, unknown_slugs
     from app.knowledge.store import build_snapshot
     from app.settings import Settings
@@ -383,14 +387,14 @@ def _recommend_local(profile_data: dict[str, Any]) -> Recommendation:
     if unknown:
         errors = [(".".join(str(p) for p in loc), msg) for loc, msg in unknown]
         raise _invalid(f"{len(errors)} invalid input(s)", errors)
-    return recommend(profile, snapshot)
+    return answer(profile, snapshot, detail)
 
 
 def _short(text: str, limit: int = TABLE_CELL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _print_table(answer: Recommendation) -> None:
+def _print_table(answer: RecommendationSummary) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -443,6 +447,12 @@ def recommend(
         typer.Option(help="A running service to ask; without it, score on the local database."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw JSON answer.")] = False,
+    detail: Annotated[
+        str,
+        typer.Option(
+            help="With --json: summary, default or full (evidence and raw figures inline)."
+        ),
+    ] = "default",
 ) -> None:
     """Recommend frameworks for a profile given as JSON, as flags, or both.
 
@@ -463,10 +473,19 @@ def recommend(
             "give a profile: a JSON file, `-` for standard input, or flags such as --type api",
             EXIT_INVALID_INPUT,
         )
-    answer = _recommend_remote(url, data) if url else _recommend_local(data)
+    from app.engine.result import Detail, RecommendationSummary
+
+    try:
+        level = Detail(detail) if as_json else Detail.summary
+    except ValueError:
+        raise _fail(
+            f"--detail: '{detail}' is not one of summary, default, full", EXIT_INVALID_INPUT
+        ) from None
+    answer = _recommend_remote(url, data, level) if url else _recommend_local(data, level)
     if as_json:
         typer.echo(answer.model_dump_json(by_alias=True, indent=2))
     else:
+        assert isinstance(answer, RecommendationSummary)
         _print_table(answer)
 
 

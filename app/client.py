@@ -1,7 +1,8 @@
 """A small typed client for a running framework-advisor service, built on the service's own models.
 
 ``framework-advisor recommend --url`` uses it: the profile goes out as a ``ProjectProfile`` and the
-answer comes back as a ``Recommendation``, or a problem document raised as ``ProblemResponse``.
+answer comes back at the level of detail asked for (a ``Recommendation`` by default), or a problem
+document raised as ``ProblemResponse``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.api.errors import PROBLEM_JSON, FieldError, Problem, ValidationProblem
 from app.engine.profile import ProjectProfile
-from app.engine.result import Recommendation
+from app.engine.result import Answer, Detail, Recommendation, RecommendationFull
+from app.engine.result import RecommendationSummary as Summary
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+_ANSWER: TypeAdapter[Summary | Recommendation | RecommendationFull] = TypeAdapter(Answer)
 
 
 class ProblemResponse(Exception):
@@ -53,15 +56,17 @@ class AdvisorClient:
     def close(self) -> None:
         self._http.close()
 
-    def recommend(self, profile: ProjectProfile | dict[str, Any]) -> Recommendation:
+    def recommend(
+        self, profile: ProjectProfile | dict[str, Any], detail: Detail = Detail.default
+    ) -> Summary | Recommendation | RecommendationFull:
         """POST /recommend. A dict is sent as it is, so the service's own validation answers."""
         body = (
             profile.model_dump(mode="json", exclude_unset=True)
             if isinstance(profile, ProjectProfile)
             else profile
         )
-        response = self._request("POST", "/recommend", json=body)
-        return Recommendation.model_validate_json(response.content)
+        response = self._request("POST", "/recommend", json=body, params={"detail": detail.value})
+        return _ANSWER.validate_json(response.content)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

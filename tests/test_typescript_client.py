@@ -79,7 +79,7 @@ def test_npm_test_typechecks_and_calls_the_live_service(live_server: str) -> Non
     result = _npm("test", env={"ADVISOR_URL": live_server})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "# pass 2" in output, output
+    assert "# pass 3" in output, output
     assert "# fail 0" in output, output
 
 

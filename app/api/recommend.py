@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import Example
 from pydantic import TypeAdapter
 
 from app.api.deps import require_json_body
 from app.api.errors import problem_responses
-from app.engine import recommend
+from app.engine import answer
 from app.engine.profile import ProjectProfile, unknown_slugs
-from app.engine.result import Recommendation
+from app.engine.result import (
+    Answer,
+    Detail,
+    Recommendation,
+    RecommendationFull,
+    RecommendationSummary,
+)
 from app.engine.snapshot import KnowledgeSnapshot
 from app.errors import KnowledgeUnavailable
 
@@ -21,7 +27,9 @@ router = APIRouter(tags=["recommend"])
 
 # Built once: the answer goes straight from the model to JSON bytes in pydantic-core. The route
 # returns a Response, so FastAPI neither validates the answer again nor re-encodes it.
-_ANSWER = TypeAdapter(Recommendation)
+_ANSWER: TypeAdapter[RecommendationSummary | Recommendation | RecommendationFull] = TypeAdapter(
+    Answer
+)
 
 EXAMPLES: dict[str, Example] = {
     "ml_serving": {
@@ -79,18 +87,29 @@ def _snapshot(request: Request) -> KnowledgeSnapshot:
     operation_id="recommend",
     summary="Recommend frameworks for a project",
     dependencies=[Depends(require_json_body)],
-    response_model=Recommendation,
+    response_model=Answer,
     responses=problem_responses(400, 413, 415, 422, 500, 503),
 )
 async def recommend_frameworks(
     request: Request,
     profile: Annotated[ProjectProfile, Body(openapi_examples=EXAMPLES)],
+    detail: Annotated[
+        Detail,
+        Query(
+            description=(
+                "`default`: every point accounted for, evidence by id (`GET /frameworks/{slug}` "
+                "shows each id beside its text). `full`: the evidence, raw figures, reasons, "
+                "companion stack and sources inline. `summary`: ranks, scores, the top reasons "
+                "and warnings, and the decision."
+            ),
+        ),
+    ] = Detail.default,
 ) -> Response:
     """Score every framework in the knowledge base against the profile and rank them.
 
-    Every point of every score is accounted for in `breakdown` and `adjustments`, with the
-    evidence and sources behind it. No database query runs: the engine scores against an
-    in-memory snapshot of the knowledge base.
+    Every point of every score is accounted for in `breakdown` and `adjustments`; the answer's
+    `detail` says which of three shapes it has. No database query runs: the engine scores
+    against an in-memory snapshot of the knowledge base.
     """
     snapshot = _snapshot(request)
     problems = unknown_slugs(
@@ -110,5 +129,5 @@ async def recommend_frameworks(
             for loc, msg in problems
         ]
         raise RequestValidationError(errors)
-    answer = recommend(profile, snapshot)
-    return Response(_ANSWER.dump_json(answer, by_alias=True), media_type="application/json")
+    result = answer(profile, snapshot, detail)
+    return Response(_ANSWER.dump_json(result, by_alias=True), media_type="application/json")

@@ -1,40 +1,39 @@
 """The scoring engine: plain Python, no I/O, no web framework, no database.
 
 ``recommend(profile, snapshot)`` takes a validated :class:`ProjectProfile` and an immutable
-:class:`KnowledgeSnapshot` and returns a :class:`Recommendation`. The arithmetic is in ``score``,
-the explanation of the returned entries in ``explain``, confidence and flips in ``sensitivity``,
+:class:`KnowledgeSnapshot` and returns the default :class:`Recommendation`; ``answer`` returns it
+at any level of detail. The arithmetic is in ``score``, the explanation of the returned entries in
+``explain``, the other levels of detail in ``detail``, confidence and flips in ``sensitivity``,
 familiarity, switching and migration in ``advice``, and every knob in the cited ``policy`` table.
 """
 
 from __future__ import annotations
 
 from app.engine.advice import migration
+from app.engine.detail import default_sources, full, summarize
 from app.engine.explain import conflicting_musts, entry, summary, unverified_musts
 from app.engine.policy import API_FIRST_TYPES
 from app.engine.profile import ProjectProfile
-from app.engine.result import Confidence, Decision, Exclusion, Folded, Note, Recommendation
+from app.engine.result import (
+    Confidence,
+    Decision,
+    Detail,
+    Exclusion,
+    Folded,
+    Note,
+    Recommendation,
+    RecommendationFull,
+    RecommendationSummary,
+)
 from app.engine.score import displayed, score
 from app.engine.sensitivity import confidence, flips
 from app.engine.snapshot import KnowledgeSnapshot
 
-__all__ = ["recommend"]
-
-
-def _cited_sources(recommendation: Recommendation) -> set[str]:
-    ids: set[str] = set()
-    for item in recommendation.recommendations:
-        ids.update(e.source for b in item.breakdown for e in b.evidence)
-        ids.update(s for a in item.adjustments for s in a.sources)
-        ids.update(s for n in (*item.reasons, *item.warnings) for s in n.sources)
-        ids.update(s for i in item.stack for s in i.sources)
-    ids.update(s for x in recommendation.excluded for n in x.reasons for s in n.sources)
-    if recommendation.migration:
-        ids.update(recommendation.migration.sources)
-    return ids
+__all__ = ["answer", "recommend"]
 
 
 def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommendation:
-    """Rank every (candidate) framework for the profile, with the full explanation."""
+    """Rank every (candidate) framework for the profile, every point accounted for."""
     scoring = score(profile, snapshot)
     ranked = scoring.ranked
     entries = [
@@ -65,7 +64,7 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
     decision = Decision(
         margin=margin,
         confidence=(
-            confidence(margin, top, scoring.total_weight, len(unverified_musts(top, profile)))
+            confidence(margin, top, scoring, len(unverified_musts(top, profile)))
             if top
             else Confidence.low
         ),
@@ -85,8 +84,10 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
         for layer, base in sorted(scoring.folded.items())
     ]
     result = Recommendation(
+        detail="default",
         kb_version=snapshot.version,
-        summary=summary(entries, margin),
+        summary=summary(entries, margin, profile, snapshot),
+        weights={line: weight for line, weight in scoring.weights.items() if weight},
         recommendations=entries,
         folded=folded,
         excluded=excluded,
@@ -94,5 +95,17 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
         migration=migration(profile, snapshot, top.framework if top else None),
         sources=[],
     )
-    cited = sorted(_cited_sources(result) & snapshot.sources.keys())
-    return result.model_copy(update={"sources": [snapshot.sources[i] for i in cited]})
+    cited = [i for i in default_sources(result) if i in snapshot.sources]
+    return result.model_copy(update={"sources": cited})
+
+
+def answer(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, detail: Detail = Detail.default
+) -> RecommendationSummary | Recommendation | RecommendationFull:
+    """The recommendation at the level of detail asked for."""
+    result = recommend(profile, snapshot)
+    if detail is Detail.full:
+        return full(result, profile, snapshot)
+    if detail is Detail.summary:
+        return summarize(result, profile, snapshot)
+    return result

@@ -22,6 +22,7 @@ from app.engine.policy import (
     GUIDANCE_WEIGHT,
     HIGH_CONCURRENCY_RPS,
     MAX_CRITERION_REASONS,
+    MAX_REASONS,
     MAX_RULE_REASONS,
     SLOW_COLD_START,
     STRONG_VALUE,
@@ -30,11 +31,12 @@ from app.engine.policy import (
 from app.engine.profile import ProjectProfile
 from app.engine.result import (
     Adjustment,
-    BreakdownItem,
+    BreakdownLine,
     EvidenceItem,
     FrameworkRecommendation,
     Gap,
     Note,
+    Reason,
 )
 from app.engine.score import Scored, Scoring, displayed
 from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot
@@ -68,58 +70,34 @@ def _sources(evidence: Iterable[EvidenceItem]) -> list[str]:
     return sorted({e.source for e in evidence})
 
 
-def _breakdown_item(
-    line: str,
-    weight: float,
-    contribution: float,
-    scored: Scored,
-    profile: ProjectProfile,
-    snapshot: KnowledgeSnapshot,
-) -> BreakdownItem:
-    framework = scored.framework
+def line_evidence(
+    line: str, framework: FrameworkInfo, profile: ProjectProfile
+) -> tuple[EvidenceItem, ...]:
+    """The evidence behind one breakdown line: precompiled in the snapshot, never built here."""
     if line == FEATURE_FIT:
-        offers = {f: framework.offer(f) for f in profile.features}
-        return BreakdownItem(
-            criterion=line,
-            weight=weight,
-            value=scored.feature_fit,
-            contribution=contribution,
-            raw=", ".join(
-                f"{f}: {o.support}"
-                + (" (unverified, counted as 0.5)" if o.support == "unknown" else "")
-                for f, o in offers.items()
-            ),
-            evidence=[e for o in offers.values() for e in o.evidence],
+        return tuple(e for f in profile.features for e in framework.offer(f).evidence)
+    if line == FAMILIARITY:
+        known = familiarity(framework, profile)
+        return known.evidence if known is not None else ()
+    if line == GUIDANCE:
+        return ()
+    return framework.value(line).evidence
+
+
+def line_raw(line: str, framework: FrameworkInfo, profile: ProjectProfile) -> str | None:
+    """The figure or statement behind one breakdown line (``detail=full`` only)."""
+    if line == FEATURE_FIT:
+        return ", ".join(
+            f"{f}: {(o := framework.offer(f)).support}"
+            + (" (unverified, counted as 0.5)" if o.support == "unknown" else "")
+            for f in profile.features
         )
     if line == FAMILIARITY:
         known = familiarity(framework, profile)
-        assert known is not None  # the line exists only when the team's knowledge is stated
-        return BreakdownItem(
-            criterion=line,
-            weight=weight,
-            value=known.value,
-            contribution=contribution,
-            raw=known.raw,
-            evidence=list(known.evidence),
-        )
+        return known.raw if known is not None else None
     if line == GUIDANCE:
-        return BreakdownItem(
-            criterion=line,
-            weight=weight,
-            value=NEUTRAL,
-            contribution=contribution,
-            raw="Neutral; matching decision rules and the cost of switching move it (adjustments).",
-            evidence=[],
-        )
-    value = framework.value(line)
-    return BreakdownItem(
-        criterion=line,
-        weight=weight,
-        value=value.value,
-        contribution=contribution,
-        raw=value.raw,
-        evidence=list(value.evidence),
-    )
+        return "Neutral; matching decision rules and the cost of switching move it (adjustments)."
+    return framework.value(line).raw
 
 
 def _line_value(line: str, scored: Scored, snapshot: KnowledgeSnapshot) -> float:
@@ -132,21 +110,28 @@ def _line_value(line: str, scored: Scored, snapshot: KnowledgeSnapshot) -> float
     return scored.vector[snapshot.criteria.index(line)]
 
 
-def _reasons(
-    scored: Scored,
-    breakdown: list[BreakdownItem],
-    adjustments: list[Adjustment],
-    snapshot: KnowledgeSnapshot,
-) -> list[Note]:
-    """The few that decide: the rules that add most, then the strongest criteria."""
-    notes: list[Note] = []
+def _shown_value(line: str, scored: Scored) -> float | None:
+    """The value a line shows: null for an unknown criterion (it counts as neutral)."""
+    if line == FEATURE_FIT:
+        return scored.feature_fit
+    if line == FAMILIARITY:
+        return scored.familiarity
+    if line == GUIDANCE:
+        return NEUTRAL
+    return scored.framework.value(line).value
+
+
+def _reasons(breakdown: list[BreakdownLine], adjustments: list[Adjustment]) -> list[Reason]:
+    """The few that decide: the rules that add most, then the strongest criteria. A rule is
+    named, not repeated: its adjustment carries the text."""
+    reasons: list[Reason] = []
     seen: set[str] = set()
     for adjustment in sorted(adjustments, key=lambda a: -a.points):
-        if adjustment.points <= 0 or len(notes) >= MAX_RULE_REASONS:
+        if adjustment.points <= 0 or len(reasons) >= min(MAX_RULE_REASONS, MAX_REASONS):
             break
         if adjustment.text not in seen:
             seen.add(adjustment.text)
-            notes.append(Note(text=adjustment.text, sources=adjustment.sources))
+            reasons.append(Reason(rule=adjustment.rule))
     strongest = sorted(
         (
             b
@@ -156,13 +141,9 @@ def _reasons(
             and b.criterion not in (FEATURE_FIT, GUIDANCE)
         ),
         key=lambda b: -b.contribution,
-    )[:MAX_CRITERION_REASONS]
-    for item in strongest:
-        name = snapshot.criterion_names.get(item.criterion, item.criterion).lower()
-        notes.append(
-            Note(text=f"Strong on {name} ({item.value:.2f} of 1)", sources=_sources(item.evidence))
-        )
-    return notes
+    )[: min(MAX_CRITERION_REASONS, MAX_REASONS - len(reasons))]
+    reasons.extend(Reason(criterion=item.criterion) for item in strongest)
+    return reasons
 
 
 def _warnings(
@@ -334,8 +315,9 @@ def entry(
     snapshot: KnowledgeSnapshot,
     profile: ProjectProfile,
 ) -> FrameworkRecommendation:
-    """One ranked framework, with every point accounted for."""
+    """One ranked framework, with every point accounted for and its evidence by id."""
     weights, total_weight = scoring.weights, scoring.total_weight
+    framework = scored.framework
     lines = [line for line, weight in weights.items() if weight]
     pro = _effect_factor(sum(e.units for e in scored.effects if e.units > 0))
     con = _effect_factor(-sum(e.units for e in scored.effects if e.units < 0))
@@ -349,7 +331,12 @@ def entry(
         score,
     )
     breakdown = [
-        _breakdown_item(line, weights[line], part, scored, profile, snapshot)
+        BreakdownLine(
+            criterion=line,
+            value=_shown_value(line, scored),
+            contribution=part,
+            evidence=[e.id for e in line_evidence(line, framework, profile)],
+        )
         for line, part in zip(lines, parts, strict=False)
     ]
     adjustments = [
@@ -357,21 +344,37 @@ def entry(
         for e, points in zip(scored.effects, parts[len(lines) :], strict=True)
     ]
     unknown = [b.criterion for b in breakdown if b.value is None]
-    gaps = _gaps(scored.framework, profile, snapshot.stale_packages)
+    gaps = _gaps(framework, profile, snapshot.stale_packages)
     return FrameworkRecommendation(
         rank=rank_,
-        framework=scored.framework.slug,
-        name=scored.framework.name,
+        framework=framework.slug,
+        name=framework.name,
         score=score,
         fit=_fit(score),
         breakdown=breakdown,
         adjustments=adjustments,
-        reasons=_reasons(scored, breakdown, adjustments, snapshot),
+        reasons=_reasons(breakdown, adjustments),
         warnings=_warnings(scored, profile, snapshot, unknown, gaps),
         gaps=gaps,
-        stack=list(snapshot.stacks[scored.framework.slug]),
-        unknown_criteria=unknown,
     )
+
+
+def reason_note(
+    reason: Reason,
+    entry_: FrameworkRecommendation,
+    profile: ProjectProfile,
+    snapshot: KnowledgeSnapshot,
+) -> Note:
+    """A reason in words, with its sources: the adjustment it names, or its breakdown line's."""
+    if reason.rule is not None:
+        adjustment = next(a for a in entry_.adjustments if a.rule == reason.rule)
+        return Note(text=adjustment.text, sources=adjustment.sources)
+    assert reason.criterion is not None
+    line = next(b for b in entry_.breakdown if b.criterion == reason.criterion)
+    assert line.value is not None  # only a known, strong value is a reason
+    name = snapshot.criterion_names.get(line.criterion, line.criterion).lower()
+    evidence = line_evidence(line.criterion, snapshot.frameworks[entry_.framework], profile)
+    return Note(text=f"Strong on {name} ({line.value:.2f} of 1)", sources=_sources(evidence))
 
 
 def unverified_musts(entry_: FrameworkRecommendation, profile: ProjectProfile) -> list[str]:
@@ -382,12 +385,20 @@ def unverified_musts(entry_: FrameworkRecommendation, profile: ProjectProfile) -
     ]
 
 
-def summary(entries: list[FrameworkRecommendation], margin: float | None) -> str:
+def summary(
+    entries: list[FrameworkRecommendation],
+    margin: float | None,
+    profile: ProjectProfile,
+    snapshot: KnowledgeSnapshot,
+) -> str:
     """One sentence for people: the pick, the decisive reasons, the main caveat."""
     if not entries:
         return "No framework in the catalog meets every must-have; see `excluded` for why."
     top = entries[0]
-    reasons = "; ".join(r.text for r in top.reasons[:2]) or "the criteria as weighted"
+    reasons = (
+        "; ".join(reason_note(r, top, profile, snapshot).text for r in top.reasons[:2])
+        or "the criteria as weighted"
+    )
     sentence = f"{top.name} fits best ({top.score:.2f}, {top.fit}): {reasons}."
     if len(entries) > 1 and margin is not None and margin < 3:
         sentence += f" {entries[1].name} is close behind ({entries[1].score:.2f})."

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.engine.profile import ProjectProfile
-from app.engine.result import EvidenceItem
+from app.engine.result import cite
 from app.vocab import (
     AsyncExperience,
     Deployment,
@@ -44,9 +44,9 @@ SITUATIONAL_CRITERIA = {
 #: says what the team knows (team.known_frameworks), and counts more on a short timeline.
 #: "The most important thing is do you already know one of them? If so, use it!" (wiles-2025)
 FAMILIARITY = "familiarity"
-FAMILIARITY_EVIDENCE = EvidenceItem(
-    source="wiles-2025",
-    claim="The most important thing is do you already know one of them? If so, use it!",
+FAMILIARITY_EVIDENCE = cite(
+    "wiles-2025",
+    "The most important thing is do you already know one of them? If so, use it!",
 )
 #: As much as the heaviest weight a profile's type usually implies (type safety for an API: 1 + 2).
 #: Tried at 6 against tests/engine/real_cases.yaml: teams that move off what they know (Django to
@@ -341,6 +341,8 @@ HIGH_UNKNOWN_SHARE = 0.1
 #: At most this many reasons per entry: the rules that add most, then the strongest criteria.
 MAX_RULE_REASONS = 3
 MAX_CRITERION_REASONS = 2
+#: And at most this many in all (issue 11: "reasons are capped at the few that decide").
+MAX_REASONS = 3
 STRONG_VALUE = 0.75
 MAX_FLIPS = 5
 MAX_FEATURE_FLIPS = 2

@@ -1,14 +1,28 @@
-"""The response contract: what ``POST /recommend`` returns."""
+"""The response contract: what ``POST /recommend`` returns, at each level of detail.
+
+Three shapes, told apart by ``detail``: ``default`` (every point accounted for, evidence by id),
+``full`` (the same with the evidence texts, the raw figures and the companion stack inline) and
+``summary`` (ranks, scores and the top reasons, for people). Evidence is static: its id is a hash
+of what it says, given when the snapshot is compiled, and the catalog shows the same ids.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Output(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+def _absent(value: object) -> bool:
+    """Left out of the JSON: a field that has nothing to say (its default)."""
+    return value is None or value == []
 
 
 class Fit(StrEnum):
@@ -24,11 +38,62 @@ class Confidence(StrEnum):
     low = "low"
 
 
+class Detail(StrEnum):
+    summary = "summary"
+    default = "default"
+    full = "full"
+
+
+#: Characters of an evidence id, in lowercase base32: 30 bits. A new claim collides with one of
+#: ~1,000 others with a chance of about 1 in a million, and the compiler refuses a snapshot in
+#: which two claims share an id. Short, because the default answer cites ~250 of them.
+EVIDENCE_ID_CHARS = 6
+
+
+def evidence_id(source: str, claim: str) -> str:
+    """The id of a cited claim: the same text from the same source has the same id everywhere."""
+    digest = hashlib.blake2b(f"{source}\n{claim}".encode(), digest_size=5).digest()
+    return base64.b32encode(digest).decode()[:EVIDENCE_ID_CHARS].lower()
+
+
 class EvidenceItem(_Output):
+    id: str = Field(
+        description="Evidence id; `GET /frameworks/{slug}` shows it beside the same text.",
+        examples=["l4xq2m"],
+    )
     source: str = Field(description="Source id (see `sources`).", examples=["acquaint-2026"])
     claim: str = Field(
         description="What the source says.",
         examples=["FastAPI: 15,000 to 20,000 RPS with Uvicorn ASGI"],
+    )
+
+
+def cite(source: str, claim: str) -> EvidenceItem:
+    """A cited claim with its id."""
+    return EvidenceItem(id=evidence_id(source, claim), source=source, claim=claim)
+
+
+class BreakdownLine(_Output):
+    criterion: str = Field(
+        description="Criterion slug, `feature_fit`, `familiarity` or `guidance`.",
+        examples=["performance"],
+    )
+    value: float | None = Field(
+        description="The framework's standing, 0..1 (1 = best). Null: unknown, counted as 0.5.",
+        examples=[0.95],
+    )
+    contribution: float = Field(
+        description=(
+            "Points this line adds: 100 × weight × value ÷ total weight (the answer's `weights`)."
+        ),
+        examples=[18.4],
+    )
+    evidence: list[str] = Field(
+        description=(
+            "Evidence ids: `GET /frameworks/{slug}` shows each beside its text, and `detail=full` "
+            "inlines them."
+        ),
+        examples=[["l4xq2m", "c7tz3a"]],
     )
 
 
@@ -51,7 +116,15 @@ class BreakdownItem(_Output):
     )
     evidence: list[EvidenceItem] = Field(
         description="Where the value comes from.",
-        examples=[[{"source": "acquaint-2026", "claim": "FastAPI: 15,000 to 20,000 RPS"}]],
+        examples=[
+            [
+                {
+                    "id": "l4xq2m",
+                    "source": "acquaint-2026",
+                    "claim": "FastAPI: 15,000 to 20,000 RPS",
+                }
+            ]
+        ],
     )
 
 
@@ -79,6 +152,25 @@ class Note(_Output):
     sources: list[str] = Field(description="Source ids behind it.", examples=[["acquaint-2026"]])
 
 
+class Reason(_Output):
+    """A reason that decides, pointing at the line of the entry that carries its detail."""
+
+    rule: str | None = Field(
+        None,
+        exclude_if=_absent,
+        description=(
+            "Set for a rule: the adjustment with this id says it, with its points and sources."
+        ),
+        examples=["tree-web-app-admin"],
+    )
+    criterion: str | None = Field(
+        None,
+        exclude_if=_absent,
+        description="Set for a strong criterion: the breakdown line with its value and evidence.",
+        examples=["maintainability"],
+    )
+
+
 class Gap(_Output):
     feature: str = Field(description="Requested feature slug.", examples=["admin_panel"])
     support: str = Field(
@@ -89,13 +181,21 @@ class Gap(_Output):
     )
     stale_packages: list[str] = Field(
         default_factory=list,
-        description="Those of `packages` with no release in 36 months: avoid for new work.",
-        examples=[[]],
+        exclude_if=_absent,
+        description=(
+            "Those of `packages` with no release in 36 months: avoid for new work. Left out "
+            "when none."
+        ),
+        examples=[["flask-login"]],
     )
     note: str | None = Field(
         None,
-        description="For unknown support: unverified, what was looked for, and where to check.",
-        examples=[None],
+        exclude_if=_absent,
+        description=(
+            "For unknown support: unverified, what was looked for, and where to check. Left out "
+            "otherwise."
+        ),
+        examples=["Unverified: the knowledge base has no cited answer."],
     )
 
 
@@ -111,7 +211,26 @@ class StackItem(_Output):
     sources: list[str] = Field(description="Source ids.", examples=[["pillai-infotech"]])
 
 
-class FrameworkRecommendation(_Output):
+_ENTRY_EXAMPLE_HEAD = {
+    "rank": 1,
+    "framework": "fastapi",
+    "name": "FastAPI",
+    "score": 78.12,
+    "fit": "strong",
+}
+_ADJUSTMENTS_EXAMPLE = [
+    {
+        "rule": "matrix-04",
+        "text": "acquaint-2026, decision matrix: a product that serves AI model predictions "
+        "through an API → FastAPI",
+        "points": 7.5,
+        "sources": ["acquaint-2026"],
+    }
+]
+_GAPS_EXAMPLE = [{"feature": "admin_panel", "support": "addon", "packages": ["sqladmin"]}]
+
+
+class _Ranked(_Output):
     rank: int = Field(ge=1, description="1 = best fit.", examples=[1])
     framework: str = Field(description="Framework slug.", examples=["fastapi"])
     name: str = Field(description="Display name.", examples=["FastAPI"])
@@ -119,8 +238,61 @@ class FrameworkRecommendation(_Output):
     fit: Fit = Field(
         description="strong ≥ 70, good ≥ 55, weak ≥ 40, else poor.", examples=["strong"]
     )
+
+
+class RankedFramework(_Ranked):
+    """One entry of ``detail=summary``: its rank and score, the top reasons and its warnings."""
+
+    reasons: list[Note] = Field(
+        description="The reasons that decide most, in words.",
+        examples=[
+            [{"text": "Strong on raw performance (1.00 of 1)", "sources": ["acquaint-2026"]}]
+        ],
+    )
+    warnings: list[Note] = Field(
+        description="What to watch out for.",
+        examples=[[{"text": "No built-in admin panel", "sources": ["acquaint-2026"]}]],
+    )
+
+
+class FrameworkRecommendation(_Ranked):
+    """One entry of the default answer: every point accounted for, evidence by id."""
+
+    breakdown: list[BreakdownLine] = Field(
+        description="Every line's contribution, with the ids of its evidence.",
+        examples=[
+            [
+                {
+                    "criterion": "performance",
+                    "value": 0.95,
+                    "contribution": 18.4,
+                    "evidence": ["l4xq2m"],
+                }
+            ]
+        ],
+    )
+    adjustments: list[Adjustment] = Field(
+        description="Rule matches and the cost of switching.", examples=[_ADJUSTMENTS_EXAMPLE]
+    )
+    reasons: list[Reason] = Field(
+        description="The few that decide, each pointing at its adjustment or breakdown line.",
+        examples=[[{"rule": "matrix-04"}, {"criterion": "performance"}]],
+    )
+    warnings: list[Note] = Field(
+        description="What to watch out for.",
+        examples=[[{"text": "No built-in admin panel", "sources": ["acquaint-2026"]}]],
+    )
+    gaps: list[Gap] = Field(
+        description="Requested features it lacks built in, and what fills them.",
+        examples=[_GAPS_EXAMPLE],
+    )
+
+
+class FrameworkRecommendationFull(_Ranked):
+    """One entry of ``detail=full``: the default entry with every text inline."""
+
     breakdown: list[BreakdownItem] = Field(
-        description="Every criterion's contribution.",
+        description="Every line's contribution, with the figure and the evidence behind it.",
         examples=[
             [
                 {
@@ -129,26 +301,18 @@ class FrameworkRecommendation(_Output):
                     "value": 0.95,
                     "contribution": 18.4,
                     "raw": "15,000 to 20,000 RPS",
-                    "evidence": [{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}],
+                    "evidence": [
+                        {"id": "l4xq2m", "source": "acquaint-2026", "claim": "15,000 RPS"}
+                    ],
                 }
             ]
         ],
     )
     adjustments: list[Adjustment] = Field(
-        description="Rule matches, familiarity, penalties.",
-        examples=[
-            [
-                {
-                    "rule": "matrix-04",
-                    "text": "My product serves AI model predictions via API",
-                    "points": 7.5,
-                    "sources": ["acquaint-2026"],
-                }
-            ]
-        ],
+        description="Rule matches and the cost of switching.", examples=[_ADJUSTMENTS_EXAMPLE]
     )
     reasons: list[Note] = Field(
-        description="Why it fits.",
+        description="The few that decide, in words.",
         examples=[[{"text": "Native async support", "sources": ["acquaint-2026"]}]],
     )
     warnings: list[Note] = Field(
@@ -157,10 +321,10 @@ class FrameworkRecommendation(_Output):
     )
     gaps: list[Gap] = Field(
         description="Requested features it lacks built in, and what fills them.",
-        examples=[[{"feature": "admin_panel", "support": "addon", "packages": ["sqladmin"]}]],
+        examples=[_GAPS_EXAMPLE],
     )
     stack: list[StackItem] = Field(
-        description="Suggested companions.",
+        description="Suggested companions (the same for every profile).",
         examples=[
             [
                 {
@@ -250,27 +414,117 @@ class SourceRef(_Output):
     url: str | None = Field(description="Where to read it.", examples=[None])
 
 
-class Recommendation(_Output):
-    kb_version: str = Field(
-        description="Knowledge-base version scored against.", examples=["3f9a1c0b7d2e4f68"]
+_SUMMARY_EXAMPLE = (
+    "FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that serves AI "
+    "model predictions through an API → FastAPI."
+)
+_DECISION_EXAMPLE = {"margin": 6.4, "confidence": "high", "flips": []}
+_MIGRATION_EXAMPLE = {
+    "from": "flask",
+    "to": "fastapi",
+    "stay": False,
+    "difficulty": "Easy",
+    "estimate": "1 week",
+    "approach": "Endpoint by endpoint",
+    "sources": ["buildsmart-2025"],
+}
+_EXCLUDED_EXAMPLE = [
+    {"framework": "bottle", "reasons": [{"text": "No async support", "sources": ["acquaint-2026"]}]}
+]
+_FOLDED_DESCRIPTION = (
+    "API layers (django-ninja, DRF, APIFlask) not listed on their own: they add to their base, "
+    "which is ranked instead."
+)
+
+
+_DETAIL = "This answer's level of detail (the `detail` query parameter)."
+_KB_VERSION = "Knowledge-base version scored against."
+_SENTENCE = "One sentence for people: the pick, the decisive reasons, the main caveat."
+
+
+class RecommendationSummary(_Output):
+    """``detail=summary``: ranks, scores, the top reasons and warnings, and the decision."""
+
+    detail: Literal["summary"] = Field(description=_DETAIL, examples=["summary"])
+    kb_version: str = Field(description=_KB_VERSION, examples=["3f9a1c0b7d2e4f68"])
+    summary: str = Field(description=_SENTENCE, examples=[_SUMMARY_EXAMPLE])
+    recommendations: list[RankedFramework] = Field(
+        description="Ranked, best first.",
+        examples=[[{**_ENTRY_EXAMPLE_HEAD, "reasons": [], "warnings": []}]],
     )
-    summary: str = Field(
-        description="One sentence for people: the pick, the decisive reasons, the main caveat.",
-        examples=[
-            "FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that "
-            "serves AI model predictions through an API → FastAPI."
-        ],
+    decision: Decision = Field(
+        description="How clear the choice is, and what would change it.",
+        examples=[_DECISION_EXAMPLE],
+    )
+    sources: list[str] = Field(
+        description="Every source id cited in this answer (`GET /sources` describes each).",
+        examples=[["acquaint-2026"]],
+    )
+
+
+class Recommendation(_Output):
+    """The default answer: every point accounted for, evidence by id."""
+
+    detail: Literal["default"] = Field(description=_DETAIL, examples=["default"])
+    kb_version: str = Field(description=_KB_VERSION, examples=["3f9a1c0b7d2e4f68"])
+    summary: str = Field(description=_SENTENCE, examples=[_SUMMARY_EXAMPLE])
+    weights: dict[str, float] = Field(
+        description=(
+            "The weight the profile gives each breakdown line, the same for every framework: "
+            "the criteria, then `feature_fit`, `familiarity` and `guidance` when they count."
+        ),
+        examples=[{"performance": 4.0, "feature_fit": 2.0, "guidance": 10.0}],
     )
     recommendations: list[FrameworkRecommendation] = Field(
         description="Ranked, best first.",
         examples=[
             [
                 {
-                    "rank": 1,
-                    "framework": "fastapi",
-                    "name": "FastAPI",
-                    "score": 78.12,
-                    "fit": "strong",
+                    **_ENTRY_EXAMPLE_HEAD,
+                    "breakdown": [],
+                    "adjustments": [],
+                    "reasons": [{"rule": "matrix-04"}],
+                    "warnings": [],
+                    "gaps": [],
+                }
+            ]
+        ],
+    )
+    folded: list[Folded] = Field(
+        default_factory=list, description=_FOLDED_DESCRIPTION, examples=[[]]
+    )
+    excluded: list[Exclusion] = Field(
+        description="Dropped by a hard constraint.", examples=[_EXCLUDED_EXAMPLE]
+    )
+    decision: Decision = Field(
+        description="How clear the choice is, and what would change it.",
+        examples=[_DECISION_EXAMPLE],
+    )
+    migration: MigrationAdvice | None = Field(
+        description="When current_framework is set: how to move, or advice to stay.",
+        examples=[_MIGRATION_EXAMPLE],
+    )
+    sources: list[str] = Field(
+        description=(
+            "Every source id cited in this answer (`GET /sources` describes each; `detail=full` "
+            "inlines them)."
+        ),
+        examples=[["acquaint-2026"]],
+    )
+
+
+class RecommendationFull(_Output):
+    """``detail=full``: the default answer with the evidence, raw figures and sources inline."""
+
+    detail: Literal["full"] = Field(description=_DETAIL, examples=["full"])
+    kb_version: str = Field(description=_KB_VERSION, examples=["3f9a1c0b7d2e4f68"])
+    summary: str = Field(description=_SENTENCE, examples=[_SUMMARY_EXAMPLE])
+    recommendations: list[FrameworkRecommendationFull] = Field(
+        description="Ranked, best first.",
+        examples=[
+            [
+                {
+                    **_ENTRY_EXAMPLE_HEAD,
                     "breakdown": [],
                     "adjustments": [],
                     "reasons": [{"text": "Native async support", "sources": ["acquaint-2026"]}],
@@ -283,44 +537,21 @@ class Recommendation(_Output):
         ],
     )
     folded: list[Folded] = Field(
-        default_factory=list,
-        description=(
-            "API layers (django-ninja, DRF, APIFlask) not listed on their own: they add to their "
-            "base, which is ranked instead."
-        ),
-        examples=[[]],
+        default_factory=list, description=_FOLDED_DESCRIPTION, examples=[[]]
     )
     excluded: list[Exclusion] = Field(
-        description="Dropped by a hard constraint.",
-        examples=[
-            [
-                {
-                    "framework": "bottle",
-                    "reasons": [{"text": "No async support", "sources": ["acquaint-2026"]}],
-                }
-            ]
-        ],
+        description="Dropped by a hard constraint.", examples=[_EXCLUDED_EXAMPLE]
     )
     decision: Decision = Field(
         description="How clear the choice is, and what would change it.",
-        examples=[{"margin": 6.4, "confidence": "high", "flips": []}],
+        examples=[_DECISION_EXAMPLE],
     )
     migration: MigrationAdvice | None = Field(
         description="When current_framework is set: how to move, or advice to stay.",
-        examples=[
-            {
-                "from": "flask",
-                "to": "fastapi",
-                "stay": False,
-                "difficulty": "Easy",
-                "estimate": "1 week",
-                "approach": "Endpoint by endpoint",
-                "sources": ["buildsmart-2025"],
-            }
-        ],
+        examples=[_MIGRATION_EXAMPLE],
     )
     sources: list[SourceRef] = Field(
-        description="Every source cited in this response.",
+        description="Every source cited in this answer.",
         examples=[
             [
                 {
@@ -334,3 +565,9 @@ class Recommendation(_Output):
             ]
         ],
     )
+
+
+#: What ``POST /recommend`` returns: one of three shapes, told apart by ``detail``.
+Answer = Annotated[
+    RecommendationSummary | Recommendation | RecommendationFull, Field(discriminator="detail")
+]

@@ -25,9 +25,10 @@ from app.vocab import Need
 
 
 def confidence(
-    margin: float | None, top: FrameworkRecommendation, total_weight: float, unverified: int
+    margin: float | None, top: FrameworkRecommendation, scoring: Scoring, unverified: int
 ) -> Confidence:
-    unknown_share = sum(b.weight for b in top.breakdown if b.value is None) / total_weight
+    unknown = sum(scoring.weights[b.criterion] for b in top.breakdown if b.value is None)
+    unknown_share = unknown / scoring.total_weight
     if (margin is not None and margin < LOW_MARGIN) or unknown_share > LOW_UNKNOWN_SHARE:
         return Confidence.low
     if (margin is None or margin >= HIGH_MARGIN) and unknown_share <= HIGH_UNKNOWN_SHARE:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from app.engine.policy import (
     ALTERNATIVE_SHARE,
     AVOID_SHARE,
+    FAMILIARITY_EVIDENCE,
     KIND_LABELS,
     MAINTENANCE_RUBRIC,
     REGISTRY_SOURCE,
@@ -21,7 +23,7 @@ from app.engine.policy import (
     THROUGHPUT_METRIC,
 )
 from app.engine.result import EvidenceItem as Cited
-from app.engine.result import SourceRef
+from app.engine.result import SourceRef, cite
 from app.engine.snapshot import (
     CompanionInfo,
     Condition,
@@ -47,7 +49,37 @@ from app.knowledge.bundle import (
 
 
 def _cited(evidence: list[Evidence]) -> tuple[Cited, ...]:
-    return tuple(Cited(source=e.source, claim=e.claim) for e in evidence)
+    return tuple(cite(e.source, e.claim) for e in evidence)
+
+
+def check_evidence_ids(cited: Iterable[Cited]) -> None:
+    """Fail loudly if two different claims share an id: an answer would point at the wrong text."""
+    seen: dict[str, Cited] = {}
+    for item in cited:
+        other = seen.setdefault(item.id, item)
+        if (other.source, other.claim) != (item.source, item.claim):
+            raise ValueError(
+                f"evidence id {item.id} names two claims: {other.source}: {other.claim!r} and "
+                f"{item.source}: {item.claim!r}; reword one of them"
+            )
+
+
+def _all_cited(
+    frameworks: Iterable[FrameworkInfo], migrations: Iterable[MigrationInfo]
+) -> Iterator[Cited]:
+    for fw in frameworks:
+        for value in fw.criteria.values():
+            yield from value.evidence
+        for offer in fw.features.values():
+            yield from offer.evidence
+        for companions in fw.companions.values():
+            for companion in companions:
+                yield from companion.evidence
+        for evidence in fw.relatives.values():
+            yield from evidence
+    for path in migrations:
+        yield from path.evidence
+    yield FAMILIARITY_EVIDENCE
 
 
 def maintenance_assessment(package: str, health: Health | None) -> Assessment:
@@ -167,7 +199,7 @@ def _compile_rule(rule: RuleData, bundle: KnowledgeBundle) -> RuleInfo:
     )
 
 
-def _relatives(bundle: KnowledgeBundle) -> dict[str, dict[str, tuple[Cited, ...]]]:
+def relatives(bundle: KnowledgeBundle) -> dict[str, dict[str, tuple[Cited, ...]]]:
     """Symmetric: knowing either side carries over to the other; a layer and its base too."""
     found: dict[str, dict[str, tuple[Cited, ...]]] = defaultdict(dict)
     for fw in bundle.frameworks:
@@ -200,7 +232,7 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
     for g in bundle.team_sizes:
         for slug in g.cautions:
             cautions[slug].append((g.min_size, g.max_size, g.verdicts[slug], g.source))
-    relatives = _relatives(bundle)
+    related = relatives(bundle)
 
     frameworks = {}
     for fw in bundle.frameworks:
@@ -221,9 +253,23 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
             team_size_cautions=tuple(cautions[fw.slug]),
             builds_on=fw.builds_on,
             homepage=fw.homepage,
-            relatives=dict(relatives[fw.slug]),
+            relatives=dict(related[fw.slug]),
             peak_rps=_peak_rps(fw),
         )
+    migrations = {
+        (m.from_, m.to): MigrationInfo(
+            from_framework=m.from_,
+            to_framework=m.to,
+            difficulty=m.difficulty,
+            estimate=m.estimate,
+            approach=m.approach,
+            transfers=tuple(m.transfers),
+            to_learn=tuple(m.to_learn),
+            evidence=_cited(m.evidence),
+        )
+        for m in bundle.migrations
+    }
+    check_evidence_ids(_all_cited(frameworks.values(), migrations.values()))
     return KnowledgeSnapshot(
         version=version,
         criteria=tuple(c.slug for c in bundle.criteria),
@@ -231,19 +277,7 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
         features=tuple(f.slug for f in bundle.features),
         frameworks=frameworks,
         rules=tuple(_compile_rule(r, bundle) for r in bundle.rules),
-        migrations={
-            (m.from_, m.to): MigrationInfo(
-                from_framework=m.from_,
-                to_framework=m.to,
-                difficulty=m.difficulty,
-                estimate=m.estimate,
-                approach=m.approach,
-                transfers=tuple(m.transfers),
-                to_learn=tuple(m.to_learn),
-                evidence=_cited(m.evidence),
-            )
-            for m in bundle.migrations
-        },
+        migrations=migrations,
         sources={
             s.id: SourceRef(
                 id=s.id,

@@ -12,6 +12,10 @@ class _Read(BaseModel):
 
 
 class EvidenceRead(_Read):
+    id: str = Field(
+        description="Evidence id: a `POST /recommend` breakdown line cites it by this id.",
+        examples=["l4xq2m"],
+    )
     source: str = Field(description="Source id (see GET /sources).", examples=["acquaint-2026"])
     claim: str = Field(
         description="What the source says.", examples=["Built-in ORM with migrations"]
@@ -32,7 +36,7 @@ class CriterionAssessmentRead(_Read):
     raw: str | None = Field(description="The figure or statement behind it.", examples=["9,000"])
     evidence: list[EvidenceRead] = Field(
         description="Sources and the claims they make.",
-        examples=[[{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}]],
+        examples=[[{"id": "l4xq2m", "source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}]],
     )
     note: str | None = Field(
         None,
@@ -57,7 +61,7 @@ class FeatureSupportRead(_Read):
     )
     evidence: list[EvidenceRead] = Field(
         description="Sources and the claims they make.",
-        examples=[[{"source": "acquaint-2026", "claim": "Admin via SQLAdmin"}]],
+        examples=[[{"id": "c7tz3a", "source": "acquaint-2026", "claim": "Admin via SQLAdmin"}]],
     )
     note: str | None = Field(
         None,
@@ -68,6 +72,16 @@ class FeatureSupportRead(_Read):
         None,
         description="The base framework this fact comes from (for a layer such as django-ninja).",
         examples=[None],
+    )
+
+
+class RelativeRead(_Read):
+    framework: str = Field(
+        description="A framework whose knowledge carries over.", examples=["flask"]
+    )
+    evidence: list[EvidenceRead] = Field(
+        description="Why it carries over (empty for a layer and its base: that is `builds_on`).",
+        examples=[[{"id": "q2w7kd", "source": "pillai-infotech", "claim": "Built on Starlette."}]],
     )
 
 
@@ -130,7 +144,9 @@ class FrameworkRead(FrameworkSummary):
                     "criterion": "performance",
                     "value": 0.95,
                     "raw": "15,000 to 20,000 RPS",
-                    "evidence": [{"source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}],
+                    "evidence": [
+                        {"id": "l4xq2m", "source": "acquaint-2026", "claim": "15,000 to 20,000 RPS"}
+                    ],
                 }
             ]
         ],
@@ -143,10 +159,20 @@ class FrameworkRead(FrameworkSummary):
                     "feature": "admin_panel",
                     "support": "addon",
                     "packages": ["sqladmin"],
-                    "evidence": [{"source": "acquaint-2026", "claim": "Admin via SQLAdmin"}],
+                    "evidence": [
+                        {"id": "c7tz3a", "source": "acquaint-2026", "claim": "Admin via SQLAdmin"}
+                    ],
                 }
             ]
         ],
+    )
+    relatives: list[RelativeRead] = Field(
+        description=(
+            "Frameworks whose knowledge carries over, either way: a team that knows one is "
+            "familiar with this one (the `familiarity` line of a recommendation cites this "
+            "evidence)."
+        ),
+        examples=[[{"framework": "starlette", "evidence": []}]],
     )
     benchmarks: list[BenchmarkRead] = Field(
         description="Published figures; conflicting figures are kept side by side.",

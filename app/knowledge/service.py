@@ -9,11 +9,12 @@ from collections.abc import Container
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.engine.result import evidence_id
 from app.engine.snapshot import KnowledgeSnapshot
 from app.errors import NotFound
 from app.knowledge import models, repository
-from app.knowledge.bundle import KnowledgeBundle
-from app.knowledge.compile import effective_cells, is_stale, stale_packages
+from app.knowledge.bundle import Evidence, KnowledgeBundle
+from app.knowledge.compile import effective_cells, is_stale, relatives, stale_packages
 from app.knowledge.schemas import (
     BenchmarkRead,
     CriterionAssessmentRead,
@@ -24,6 +25,7 @@ from app.knowledge.schemas import (
     FrameworkRead,
     FrameworkSummary,
     HealthRead,
+    RelativeRead,
     RuleRead,
     SourceRead,
 )
@@ -41,6 +43,13 @@ async def get_framework(session: AsyncSession, slug: str) -> FrameworkRead:
     if await repository.framework(session, slug) is None:
         raise NotFound(f"no framework with slug '{slug}' (see GET /frameworks)")
     return framework_view(await read_bundle(session), slug)
+
+
+def _evidence(items: list[Evidence]) -> list[EvidenceRead]:
+    return [
+        EvidenceRead(id=evidence_id(e.source, e.claim), source=e.source, claim=e.claim)
+        for e in items
+    ]
 
 
 def framework_view(bundle: KnowledgeBundle, slug: str) -> FrameworkRead:
@@ -71,9 +80,7 @@ def framework_view(bundle: KnowledgeBundle, slug: str) -> FrameworkRead:
                 criterion=c.slug,
                 value=a.value if (a := assessments.get(c.slug)) else None,
                 raw=a.raw if a else None,
-                evidence=[EvidenceRead.model_validate(e.model_dump()) for e in a.evidence]
-                if a
-                else [],
+                evidence=_evidence(a.evidence) if a else [],
                 note=a.note if a else None,
                 inherited_from=origin(framework.assessments, c.slug),
             )
@@ -85,13 +92,18 @@ def framework_view(bundle: KnowledgeBundle, slug: str) -> FrameworkRead:
                 support=s.support if (s := features.get(f.slug)) else "unknown",
                 packages=s.packages if s else [],
                 stale_packages=[p for p in s.packages if p in stale] if s else [],
-                evidence=[EvidenceRead.model_validate(e.model_dump()) for e in s.evidence]
-                if s
-                else [],
+                evidence=_evidence(s.evidence) if s else [],
                 note=s.note if s else None,
                 inherited_from=origin(framework.features, f.slug),
             )
             for f in bundle.features
+        ],
+        relatives=[
+            RelativeRead(
+                framework=other,
+                evidence=[EvidenceRead(id=e.id, source=e.source, claim=e.claim) for e in evidence],
+            )
+            for other, evidence in sorted(relatives(bundle)[slug].items())
         ],
         benchmarks=[BenchmarkRead.model_validate(b.model_dump()) for b in framework.benchmarks],
     )

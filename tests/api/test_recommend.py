@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,10 +14,15 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api.recommend import EXAMPLES
+from app.engine.policy import FAMILIARITY_EVIDENCE
+from tests.problem_json import assert_problem
 
 
-async def _recommend(client: httpx.AsyncClient, profile: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post("/recommend", json=profile)
+async def _recommend(
+    client: httpx.AsyncClient, profile: dict[str, Any], detail: str | None = None
+) -> dict[str, Any]:
+    params = {"detail": detail} if detail else {}
+    response = await client.post("/recommend", params=params, json=profile)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -33,16 +41,116 @@ async def test_examples_are_offered_in_the_openapi_document(client: httpx.AsyncC
     assert set(content["examples"]) == set(EXAMPLES)
 
 
-async def test_every_cited_source_is_listed_in_the_response(client: httpx.AsyncClient) -> None:
-    body = await _recommend(client, dict(EXAMPLES["b2b_saas"]["value"]))
-    listed = {s["id"] for s in body["sources"]}
-    cited = set()
+def _readme_profile() -> dict[str, Any]:
+    """The profile of the README's curl example ("Asking for a recommendation")."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Asking for a recommendation", 1)[1]
+    match = re.search(r"curl -s localhost:8000/recommend .*?-d '(\{.*?\})'", section, re.DOTALL)
+    assert match, "the README's example request is gone"
+    profile: dict[str, Any] = json.loads(match.group(1))
+    return profile
+
+
+def _cited_at(body: dict[str, Any]) -> set[str]:
+    """Every source id a body names, wherever it names one."""
+    cited: set[str] = set()
     for entry in body["recommendations"]:
-        cited |= {e["source"] for b in entry["breakdown"] for e in b["evidence"]}
-        cited |= {s for a in entry["adjustments"] for s in a["sources"]}
-        cited |= {s for n in entry["reasons"] + entry["warnings"] for s in n["sources"]}
+        for key in ("adjustments", "reasons", "warnings", "stack"):
+            cited |= {s for n in entry.get(key, []) for s in n.get("sources", [])}
+        for line in entry.get("breakdown", []):
+            cited |= {e["source"] for e in line["evidence"] if isinstance(e, dict)}
+    cited |= {s for x in body.get("excluded", []) for n in x["reasons"] for s in n["sources"]}
+    if body.get("migration"):
+        cited |= set(body["migration"]["sources"])
+    return cited
+
+
+@pytest.mark.parametrize("detail", ["summary", "default", "full"])
+async def test_every_cited_source_is_listed_at_each_level(
+    client: httpx.AsyncClient, detail: str
+) -> None:
+    body = await _recommend(client, dict(EXAMPLES["b2b_saas"]["value"]), detail=detail)
+    assert body["detail"] == detail
+    assert body["kb_version"]
+    listed = {s["id"] if detail == "full" else s for s in body["sources"]}
+    cited = _cited_at(body)
     assert cited
-    assert cited <= listed
+    assert cited == listed
+
+
+async def test_the_levels_agree_and_only_full_inlines_texts(client: httpx.AsyncClient) -> None:
+    profile = dict(EXAMPLES["b2b_saas"]["value"])
+    bodies = {
+        d: await _recommend(client, profile, detail=d) for d in ("summary", "default", "full")
+    }
+    assert bodies["default"] == await _recommend(client, profile)  # default is the default
+    ranked = {
+        d: [(e["framework"], e["score"]) for e in b["recommendations"]] for d, b in bodies.items()
+    }
+    assert ranked["summary"] == ranked["default"] == ranked["full"]
+    assert bodies["summary"]["decision"] == bodies["default"]["decision"]
+    compact, full = bodies["default"]["recommendations"][0], bodies["full"]["recommendations"][0]
+    assert set(bodies["summary"]["recommendations"][0]) == {
+        "rank", "framework", "name", "score", "fit", "reasons", "warnings"
+    }  # fmt: skip
+    assert all(
+        set(b) == {"criterion", "value", "contribution", "evidence"} for b in compact["breakdown"]
+    )
+    assert all(isinstance(i, str) for b in compact["breakdown"] for i in b["evidence"])
+    assert "stack" not in compact
+    assert all("raw" in b for b in full["breakdown"])
+    assert full["stack"]
+    assert [[e["id"] for e in b["evidence"]] for b in full["breakdown"]] == [
+        b["evidence"] for b in compact["breakdown"]
+    ]
+    weights = bodies["default"]["weights"]
+    assert [b["weight"] for b in full["breakdown"]] == [
+        weights[b["criterion"]] for b in compact["breakdown"]
+    ]
+
+
+async def test_the_catalog_shows_every_evidence_id_beside_its_text(
+    client: httpx.AsyncClient,
+) -> None:
+    profile = _readme_profile()
+    compact = await _recommend(client, profile)
+    full = await _recommend(client, profile, detail="full")
+    for entry, detailed in zip(compact["recommendations"], full["recommendations"], strict=True):
+        page = (await client.get(f"/frameworks/{entry['framework']}")).json()
+        shown = {
+            e["id"]: (e["source"], e["claim"])
+            for cell in (*page["criteria"], *page["features"], *page["relatives"])
+            for e in cell["evidence"]
+        }
+        inline = {
+            e["id"]: (e["source"], e["claim"]) for b in detailed["breakdown"] for e in b["evidence"]
+        }
+        for line in entry["breakdown"]:
+            for evidence_id in line["evidence"]:
+                if evidence_id == FAMILIARITY_EVIDENCE.id:  # the policy's own citation
+                    continue
+                assert shown[evidence_id] == inline[evidence_id], (entry["framework"], line)
+
+
+#: The README's example answer stays small enough to read (issue 11). Bytes, not time.
+SIZE_LIMITS = {"default": 16_000, "summary": 4_000}
+
+
+@pytest.mark.parametrize("detail", sorted(SIZE_LIMITS))
+async def test_the_readme_example_answer_is_compact(client: httpx.AsyncClient, detail: str) -> None:
+    response = await client.post("/recommend", params={"detail": detail}, json=_readme_profile())
+    assert response.status_code == 200, response.text
+    assert len(response.content) <= SIZE_LIMITS[detail], len(response.content)
+    full = await client.post("/recommend", params={"detail": "full"}, json=_readme_profile())
+    assert len(response.content) < len(full.content)
+
+
+async def test_an_unknown_detail_level_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/recommend", params={"detail": "everything"}, json={"project_type": "api"}
+    )
+    body = assert_problem(response, 422)
+    assert [(e["field"], e["in"]) for e in body["errors"]] == [("detail", "query")]
 
 
 async def test_migration_advice_names_the_path_and_its_sources(client: httpx.AsyncClient) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from app.engine import recommend
+from app.engine import answer, recommend
 from app.engine.profile import ProjectProfile
-from app.engine.result import Recommendation
+from app.engine.result import Detail, Recommendation, RecommendationFull
 from app.engine.snapshot import KnowledgeSnapshot
 from app.knowledge.bundle import read_bundle
 from app.knowledge.compile import compile_snapshot
@@ -19,6 +19,12 @@ SNAPSHOT: KnowledgeSnapshot = compile_snapshot(read_bundle(), "test")
 
 def _answer(profile: dict[str, Any]) -> Recommendation:
     return recommend(ProjectProfile.model_validate({"top_k": 50, **profile}), SNAPSHOT)
+
+
+def _full(profile: dict[str, Any]) -> RecommendationFull:
+    result = answer(ProjectProfile.model_validate({"top_k": 50, **profile}), SNAPSHOT, Detail.full)
+    assert isinstance(result, RecommendationFull)
+    return result
 
 
 def _entry(answer: Recommendation, slug: str) -> Any:
@@ -40,7 +46,7 @@ def test_a_must_excludes_only_on_a_cited_none(feature: str) -> None:
 
 
 def test_rules_are_shown_as_attributed_claims_not_in_the_users_voice() -> None:
-    answer = _answer({"project_type": "saas", "features": {"admin_panel": "must"}})
+    answer = _full({"project_type": "saas", "features": {"admin_panel": "must"}})
     texts = [a.text for e in answer.recommendations for a in e.adjustments]
     texts += [r.text for e in answer.recommendations for r in e.reasons]
     assert texts
@@ -53,11 +59,30 @@ def test_rules_are_shown_as_attributed_claims_not_in_the_users_voice() -> None:
 
 
 def test_reasons_are_few_and_not_repeated() -> None:
-    answer = _answer({"project_type": "content_site", "team": {"size": 1}})
+    answer = _full({"project_type": "content_site", "team": {"size": 1}})
     for entry in answer.recommendations:
         texts = [r.text for r in entry.reasons]
         assert len(texts) == len(set(texts))
-        assert len(texts) <= 5
+        assert len(texts) <= 3
+
+
+def test_a_reason_that_is_an_adjustment_names_it_and_is_not_repeated() -> None:
+    compact = _answer({"project_type": "saas", "features": {"admin_panel": "must"}})
+    full = _full({"project_type": "saas", "features": {"admin_panel": "must"}})
+    named = 0
+    for entry, detailed in zip(compact.recommendations, full.recommendations, strict=True):
+        assert len(entry.reasons) <= 3
+        for reason, note in zip(entry.reasons, detailed.reasons, strict=True):
+            assert (reason.rule is None) != (reason.criterion is None)
+            if reason.rule is not None:
+                named += 1
+                adjustment = next(a for a in entry.adjustments if a.rule == reason.rule)
+                assert adjustment.points > 0
+                assert note.text == adjustment.text
+            else:
+                line = next(b for b in entry.breakdown if b.criterion == reason.criterion)
+                assert f"({line.value:.2f} of 1)" in note.text
+    assert named  # the saas rules decide: at least one reason is an adjustment
 
 
 def test_familiarity_is_a_visible_line_and_an_unfamiliar_pick_is_warned_about() -> None:

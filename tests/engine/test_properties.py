@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine import recommend
+from app.engine import answer, recommend
 from app.engine.profile import ProjectProfile
+from app.engine.result import Detail, Recommendation, RecommendationFull, RecommendationSummary
 from app.engine.score import displayed, score
 from app.engine.snapshot import KnowledgeSnapshot
 from app.vocab import (
@@ -235,3 +236,45 @@ def test_only_a_cited_none_excludes_and_every_other_must_is_a_gap(
         ruled_out = [f for f in musts if framework.offer(f).ruled_out]
         assert ruled_out
         assert all(r.sources for r in exclusion.reasons)
+
+
+def _cited(notes: Any) -> set[str]:
+    return {s for n in notes for s in n.sources}
+
+
+@_given_profiles
+def test_every_level_of_detail_tells_the_same_answer_and_lists_exactly_what_it_cites(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
+) -> None:
+    default = answer(profile, snapshot, Detail.default)
+    full = answer(profile, snapshot, Detail.full)
+    brief = answer(profile, snapshot, Detail.summary)
+    assert isinstance(default, Recommendation)
+    assert isinstance(full, RecommendationFull)
+    assert isinstance(brief, RecommendationSummary)
+    for level in (full, brief):
+        assert (level.kb_version, level.summary, level.decision) == (
+            default.kb_version,
+            default.summary,
+            default.decision,
+        )
+        assert [(e.framework, e.rank, e.score) for e in level.recommendations] == [
+            (e.framework, e.rank, e.score) for e in default.recommendations
+        ]
+    cited = _cited(x for e in default.recommendations for x in (*e.adjustments, *e.warnings))
+    cited |= _cited(n for x in default.excluded for n in x.reasons)
+    cited |= set(default.migration.sources if default.migration else ())
+    assert set(default.sources) == cited
+    for compact, detailed in zip(default.recommendations, full.recommendations, strict=True):
+        assert [(b.criterion, b.contribution, b.evidence) for b in compact.breakdown] == [
+            (b.criterion, b.contribution, [e.id for e in b.evidence]) for b in detailed.breakdown
+        ]
+        assert all(b.weight == default.weights[b.criterion] for b in detailed.breakdown)
+        points = sum(b.contribution for b in detailed.breakdown)
+        assert detailed.score == round(points + sum(a.points for a in detailed.adjustments), 2)
+        cited |= _cited((*detailed.reasons, *detailed.stack))
+        cited |= {e.source for b in detailed.breakdown for e in b.evidence}
+    assert {s.id for s in full.sources} == cited
+    assert set(brief.sources) == _cited(
+        n for e in brief.recommendations for n in (*e.reasons, *e.warnings)
+    )

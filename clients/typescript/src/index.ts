@@ -13,7 +13,15 @@ export type { components, operations, paths };
 
 type Schemas = components["schemas"];
 export type ProjectProfile = Schemas["ProjectProfile"];
+/** The default answer: every point accounted for, evidence by id. */
 export type Recommendation = Schemas["Recommendation"];
+/** `?detail=full`: evidence, raw figures, reasons, stack and sources inline. */
+export type RecommendationFull = Schemas["RecommendationFull"];
+/** `?detail=summary`: ranks, scores, the top reasons and warnings, and the decision. */
+export type RecommendationSummary = Schemas["RecommendationSummary"];
+/** Any answer of POST /recommend: narrow it on `detail`. */
+export type Answer = Recommendation | RecommendationFull | RecommendationSummary;
+export type Detail = Schemas["Detail"];
 export type FrameworkRecommendation = Schemas["FrameworkRecommendation"];
 export type Problem = Schemas["Problem"];
 export type ValidationProblem = Schemas["ValidationProblem"];

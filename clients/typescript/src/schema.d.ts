@@ -17,9 +17,9 @@ export interface paths {
          * Recommend frameworks for a project
          * @description Score every framework in the knowledge base against the profile and rank them.
          *
-         *     Every point of every score is accounted for in `breakdown` and `adjustments`, with the
-         *     evidence and sources behind it. No database query runs: the engine scores against an
-         *     in-memory snapshot of the knowledge base.
+         *     Every point of every score is accounted for in `breakdown` and `adjustments`; the answer's
+         *     `detail` says which of three shapes it has. No database query runs: the engine scores
+         *     against an in-memory snapshot of the knowledge base.
          */
         post: operations["recommend"];
         delete?: never;
@@ -623,11 +623,42 @@ export interface components {
              * @example [
              *       {
              *         "claim": "FastAPI: 15,000 to 20,000 RPS",
+             *         "id": "l4xq2m",
              *         "source": "acquaint-2026"
              *       }
              *     ]
              */
             evidence: components["schemas"]["EvidenceItem"][];
+        };
+        /** BreakdownLine */
+        BreakdownLine: {
+            /**
+             * Criterion
+             * @description Criterion slug, `feature_fit`, `familiarity` or `guidance`.
+             * @example performance
+             */
+            criterion: string;
+            /**
+             * Value
+             * @description The framework's standing, 0..1 (1 = best). Null: unknown, counted as 0.5.
+             * @example 0.95
+             */
+            value: number | null;
+            /**
+             * Contribution
+             * @description Points this line adds: 100 × weight × value ÷ total weight (the answer's `weights`).
+             * @example 18.4
+             */
+            contribution: number;
+            /**
+             * Evidence
+             * @description Evidence ids: `GET /frameworks/{slug}` shows each beside its text, and `detail=full` inlines them.
+             * @example [
+             *       "l4xq2m",
+             *       "c7tz3a"
+             *     ]
+             */
+            evidence: string[];
         };
         /**
          * Codebase
@@ -748,6 +779,7 @@ export interface components {
              * @example [
              *       {
              *         "claim": "15,000 to 20,000 RPS",
+             *         "id": "l4xq2m",
              *         "source": "acquaint-2026"
              *       }
              *     ]
@@ -850,6 +882,11 @@ export interface components {
          * @enum {string}
          */
         Deployment: "serverless" | "containers" | "vm" | "paas";
+        /**
+         * Detail
+         * @enum {string}
+         */
+        Detail: "summary" | "default" | "full";
         /** Evidence */
         Evidence: {
             /**
@@ -868,6 +905,12 @@ export interface components {
         /** EvidenceItem */
         EvidenceItem: {
             /**
+             * Id
+             * @description Evidence id; `GET /frameworks/{slug}` shows it beside the same text.
+             * @example l4xq2m
+             */
+            id: string;
+            /**
              * Source
              * @description Source id (see `sources`).
              * @example acquaint-2026
@@ -882,6 +925,12 @@ export interface components {
         };
         /** EvidenceRead */
         EvidenceRead: {
+            /**
+             * Id
+             * @description Evidence id: a `POST /recommend` breakdown line cites it by this id.
+             * @example l4xq2m
+             */
+            id: string;
             /**
              * Source
              * @description Source id (see GET /sources).
@@ -1026,6 +1075,7 @@ export interface components {
              * @example [
              *       {
              *         "claim": "Admin via SQLAdmin",
+             *         "id": "c7tz3a",
              *         "source": "acquaint-2026"
              *       }
              *     ]
@@ -1308,6 +1358,7 @@ export interface components {
              *         "evidence": [
              *           {
              *             "claim": "15,000 to 20,000 RPS",
+             *             "id": "l4xq2m",
              *             "source": "acquaint-2026"
              *           }
              *         ],
@@ -1325,6 +1376,7 @@ export interface components {
              *         "evidence": [
              *           {
              *             "claim": "Admin via SQLAdmin",
+             *             "id": "c7tz3a",
              *             "source": "acquaint-2026"
              *           }
              *         ],
@@ -1337,6 +1389,17 @@ export interface components {
              *     ]
              */
             features: components["schemas"]["FeatureSupportRead"][];
+            /**
+             * Relatives
+             * @description Frameworks whose knowledge carries over, either way: a team that knows one is familiar with this one (the `familiarity` line of a recommendation cites this evidence).
+             * @example [
+             *       {
+             *         "evidence": [],
+             *         "framework": "starlette"
+             *       }
+             *     ]
+             */
+            relatives: components["schemas"]["RelativeRead"][];
             /**
              * Benchmarks
              * @description Published figures; conflicting figures are kept side by side.
@@ -1355,7 +1418,10 @@ export interface components {
              */
             benchmarks: components["schemas"]["BenchmarkRead"][];
         };
-        /** FrameworkRecommendation */
+        /**
+         * FrameworkRecommendation
+         * @description One entry of the default answer: every point accounted for, evidence by id.
+         */
         FrameworkRecommendation: {
             /**
              * Rank
@@ -1388,14 +1454,120 @@ export interface components {
             fit: components["schemas"]["Fit"];
             /**
              * Breakdown
-             * @description Every criterion's contribution.
+             * @description Every line's contribution, with the ids of its evidence.
+             * @example [
+             *       {
+             *         "contribution": 18.4,
+             *         "criterion": "performance",
+             *         "evidence": [
+             *           "l4xq2m"
+             *         ],
+             *         "value": 0.95
+             *       }
+             *     ]
+             */
+            breakdown: components["schemas"]["BreakdownLine"][];
+            /**
+             * Adjustments
+             * @description Rule matches and the cost of switching.
+             * @example [
+             *       {
+             *         "points": 7.5,
+             *         "rule": "matrix-04",
+             *         "sources": [
+             *           "acquaint-2026"
+             *         ],
+             *         "text": "acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI"
+             *       }
+             *     ]
+             */
+            adjustments: components["schemas"]["Adjustment"][];
+            /**
+             * Reasons
+             * @description The few that decide, each pointing at its adjustment or breakdown line.
+             * @example [
+             *       {
+             *         "rule": "matrix-04"
+             *       },
+             *       {
+             *         "criterion": "performance"
+             *       }
+             *     ]
+             */
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * Warnings
+             * @description What to watch out for.
+             * @example [
+             *       {
+             *         "sources": [
+             *           "acquaint-2026"
+             *         ],
+             *         "text": "No built-in admin panel"
+             *       }
+             *     ]
+             */
+            warnings: components["schemas"]["Note"][];
+            /**
+             * Gaps
+             * @description Requested features it lacks built in, and what fills them.
+             * @example [
+             *       {
+             *         "feature": "admin_panel",
+             *         "packages": [
+             *           "sqladmin"
+             *         ],
+             *         "support": "addon"
+             *       }
+             *     ]
+             */
+            gaps: components["schemas"]["Gap"][];
+        };
+        /**
+         * FrameworkRecommendationFull
+         * @description One entry of ``detail=full``: the default entry with every text inline.
+         */
+        FrameworkRecommendationFull: {
+            /**
+             * Rank
+             * @description 1 = best fit.
+             * @example 1
+             */
+            rank: number;
+            /**
+             * Framework
+             * @description Framework slug.
+             * @example fastapi
+             */
+            framework: string;
+            /**
+             * Name
+             * @description Display name.
+             * @example FastAPI
+             */
+            name: string;
+            /**
+             * Score
+             * @description 0..100, to 2 decimals.
+             * @example 78.12
+             */
+            score: number;
+            /**
+             * @description strong ≥ 70, good ≥ 55, weak ≥ 40, else poor.
+             * @example strong
+             */
+            fit: components["schemas"]["Fit"];
+            /**
+             * Breakdown
+             * @description Every line's contribution, with the figure and the evidence behind it.
              * @example [
              *       {
              *         "contribution": 18.4,
              *         "criterion": "performance",
              *         "evidence": [
              *           {
-             *             "claim": "15,000 to 20,000 RPS",
+             *             "claim": "15,000 RPS",
+             *             "id": "l4xq2m",
              *             "source": "acquaint-2026"
              *           }
              *         ],
@@ -1408,7 +1580,7 @@ export interface components {
             breakdown: components["schemas"]["BreakdownItem"][];
             /**
              * Adjustments
-             * @description Rule matches, familiarity, penalties.
+             * @description Rule matches and the cost of switching.
              * @example [
              *       {
              *         "points": 7.5,
@@ -1416,14 +1588,14 @@ export interface components {
              *         "sources": [
              *           "acquaint-2026"
              *         ],
-             *         "text": "My product serves AI model predictions via API"
+             *         "text": "acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI"
              *       }
              *     ]
              */
             adjustments: components["schemas"]["Adjustment"][];
             /**
              * Reasons
-             * @description Why it fits.
+             * @description The few that decide, in words.
              * @example [
              *       {
              *         "sources": [
@@ -1463,7 +1635,7 @@ export interface components {
             gaps: components["schemas"]["Gap"][];
             /**
              * Stack
-             * @description Suggested companions.
+             * @description Suggested companions (the same for every profile).
              * @example [
              *       {
              *         "builtin": false,
@@ -1530,14 +1702,16 @@ export interface components {
             packages: string[];
             /**
              * Stale Packages
-             * @description Those of `packages` with no release in 36 months: avoid for new work.
-             * @example []
+             * @description Those of `packages` with no release in 36 months: avoid for new work. Left out when none.
+             * @example [
+             *       "flask-login"
+             *     ]
              */
             stale_packages?: string[];
             /**
              * Note
-             * @description For unknown support: unverified, what was looked for, and where to check.
-             * @example null
+             * @description For unknown support: unverified, what was looked for, and where to check. Left out otherwise.
+             * @example Unverified: the knowledge base has no cited answer.
              */
             note?: string | null;
         };
@@ -2019,8 +2193,95 @@ export interface components {
          * @enum {string}
          */
         PythonExperience: "beginner" | "intermediate" | "expert";
-        /** Recommendation */
+        /**
+         * RankedFramework
+         * @description One entry of ``detail=summary``: its rank and score, the top reasons and its warnings.
+         */
+        RankedFramework: {
+            /**
+             * Rank
+             * @description 1 = best fit.
+             * @example 1
+             */
+            rank: number;
+            /**
+             * Framework
+             * @description Framework slug.
+             * @example fastapi
+             */
+            framework: string;
+            /**
+             * Name
+             * @description Display name.
+             * @example FastAPI
+             */
+            name: string;
+            /**
+             * Score
+             * @description 0..100, to 2 decimals.
+             * @example 78.12
+             */
+            score: number;
+            /**
+             * @description strong ≥ 70, good ≥ 55, weak ≥ 40, else poor.
+             * @example strong
+             */
+            fit: components["schemas"]["Fit"];
+            /**
+             * Reasons
+             * @description The reasons that decide most, in words.
+             * @example [
+             *       {
+             *         "sources": [
+             *           "acquaint-2026"
+             *         ],
+             *         "text": "Strong on raw performance (1.00 of 1)"
+             *       }
+             *     ]
+             */
+            reasons: components["schemas"]["Note"][];
+            /**
+             * Warnings
+             * @description What to watch out for.
+             * @example [
+             *       {
+             *         "sources": [
+             *           "acquaint-2026"
+             *         ],
+             *         "text": "No built-in admin panel"
+             *       }
+             *     ]
+             */
+            warnings: components["schemas"]["Note"][];
+        };
+        /**
+         * Reason
+         * @description A reason that decides, pointing at the line of the entry that carries its detail.
+         */
+        Reason: {
+            /**
+             * Rule
+             * @description Set for a rule: the adjustment with this id says it, with its points and sources.
+             * @example tree-web-app-admin
+             */
+            rule?: string | null;
+            /**
+             * Criterion
+             * @description Set for a strong criterion: the breakdown line with its value and evidence.
+             * @example maintainability
+             */
+            criterion?: string | null;
+        };
+        /**
+         * Recommendation
+         * @description The default answer: every point accounted for, evidence by id.
+         */
         Recommendation: {
+            /**
+             * @description This answer's level of detail (the `detail` query parameter). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            detail: "default";
             /**
              * Kb Version
              * @description Knowledge-base version scored against.
@@ -2033,6 +2294,18 @@ export interface components {
              * @example FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI.
              */
             summary: string;
+            /**
+             * Weights
+             * @description The weight the profile gives each breakdown line, the same for every framework: the criteria, then `feature_fit`, `familiarity` and `guidance` when they count.
+             * @example {
+             *       "feature_fit": 2,
+             *       "guidance": 10,
+             *       "performance": 4
+             *     }
+             */
+            weights: {
+                [key: string]: number;
+            };
             /**
              * Recommendations
              * @description Ranked, best first.
@@ -2047,15 +2320,10 @@ export interface components {
              *         "rank": 1,
              *         "reasons": [
              *           {
-             *             "sources": [
-             *               "acquaint-2026"
-             *             ],
-             *             "text": "Native async support"
+             *             "rule": "matrix-04"
              *           }
              *         ],
              *         "score": 78.12,
-             *         "stack": [],
-             *         "unknown_criteria": [],
              *         "warnings": []
              *       }
              *     ]
@@ -2111,7 +2379,114 @@ export interface components {
             migration: components["schemas"]["MigrationAdvice"] | null;
             /**
              * Sources
-             * @description Every source cited in this response.
+             * @description Every source id cited in this answer (`GET /sources` describes each; `detail=full` inlines them).
+             * @example [
+             *       "acquaint-2026"
+             *     ]
+             */
+            sources: string[];
+        };
+        /**
+         * RecommendationFull
+         * @description ``detail=full``: the default answer with the evidence, raw figures and sources inline.
+         */
+        RecommendationFull: {
+            /**
+             * @description This answer's level of detail (the `detail` query parameter). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            detail: "full";
+            /**
+             * Kb Version
+             * @description Knowledge-base version scored against.
+             * @example 3f9a1c0b7d2e4f68
+             */
+            kb_version: string;
+            /**
+             * Summary
+             * @description One sentence for people: the pick, the decisive reasons, the main caveat.
+             * @example FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI.
+             */
+            summary: string;
+            /**
+             * Recommendations
+             * @description Ranked, best first.
+             * @example [
+             *       {
+             *         "adjustments": [],
+             *         "breakdown": [],
+             *         "fit": "strong",
+             *         "framework": "fastapi",
+             *         "gaps": [],
+             *         "name": "FastAPI",
+             *         "rank": 1,
+             *         "reasons": [
+             *           {
+             *             "sources": [
+             *               "acquaint-2026"
+             *             ],
+             *             "text": "Native async support"
+             *           }
+             *         ],
+             *         "score": 78.12,
+             *         "stack": [],
+             *         "unknown_criteria": [],
+             *         "warnings": []
+             *       }
+             *     ]
+             */
+            recommendations: components["schemas"]["FrameworkRecommendationFull"][];
+            /**
+             * Folded
+             * @description API layers (django-ninja, DRF, APIFlask) not listed on their own: they add to their base, which is ranked instead.
+             * @example []
+             */
+            folded?: components["schemas"]["Folded"][];
+            /**
+             * Excluded
+             * @description Dropped by a hard constraint.
+             * @example [
+             *       {
+             *         "framework": "bottle",
+             *         "reasons": [
+             *           {
+             *             "sources": [
+             *               "acquaint-2026"
+             *             ],
+             *             "text": "No async support"
+             *           }
+             *         ]
+             *       }
+             *     ]
+             */
+            excluded: components["schemas"]["Exclusion"][];
+            /**
+             * @description How clear the choice is, and what would change it.
+             * @example {
+             *       "confidence": "high",
+             *       "flips": [],
+             *       "margin": 6.4
+             *     }
+             */
+            decision: components["schemas"]["Decision"];
+            /**
+             * @description When current_framework is set: how to move, or advice to stay.
+             * @example {
+             *       "approach": "Endpoint by endpoint",
+             *       "difficulty": "Easy",
+             *       "estimate": "1 week",
+             *       "from": "flask",
+             *       "sources": [
+             *         "buildsmart-2025"
+             *       ],
+             *       "stay": false,
+             *       "to": "fastapi"
+             *     }
+             */
+            migration: components["schemas"]["MigrationAdvice"] | null;
+            /**
+             * Sources
+             * @description Every source cited in this answer.
              * @example [
              *       {
              *         "id": "acquaint-2026",
@@ -2122,6 +2497,62 @@ export interface components {
              *     ]
              */
             sources: components["schemas"]["SourceRef"][];
+        };
+        /**
+         * RecommendationSummary
+         * @description ``detail=summary``: ranks, scores, the top reasons and warnings, and the decision.
+         */
+        RecommendationSummary: {
+            /**
+             * @description This answer's level of detail (the `detail` query parameter). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            detail: "summary";
+            /**
+             * Kb Version
+             * @description Knowledge-base version scored against.
+             * @example 3f9a1c0b7d2e4f68
+             */
+            kb_version: string;
+            /**
+             * Summary
+             * @description One sentence for people: the pick, the decisive reasons, the main caveat.
+             * @example FastAPI fits best (78.12, strong): acquaint-2026, decision matrix: a product that serves AI model predictions through an API → FastAPI.
+             */
+            summary: string;
+            /**
+             * Recommendations
+             * @description Ranked, best first.
+             * @example [
+             *       {
+             *         "fit": "strong",
+             *         "framework": "fastapi",
+             *         "name": "FastAPI",
+             *         "rank": 1,
+             *         "reasons": [],
+             *         "score": 78.12,
+             *         "warnings": []
+             *       }
+             *     ]
+             */
+            recommendations: components["schemas"]["RankedFramework"][];
+            /**
+             * @description How clear the choice is, and what would change it.
+             * @example {
+             *       "confidence": "high",
+             *       "flips": [],
+             *       "margin": 6.4
+             *     }
+             */
+            decision: components["schemas"]["Decision"];
+            /**
+             * Sources
+             * @description Every source id cited in this answer (`GET /sources` describes each).
+             * @example [
+             *       "acquaint-2026"
+             *     ]
+             */
+            sources: string[];
         };
         /**
          * Relative
@@ -2145,6 +2576,27 @@ export interface components {
              *     ]
              */
             evidence: components["schemas"]["Evidence"][];
+        };
+        /** RelativeRead */
+        RelativeRead: {
+            /**
+             * Framework
+             * @description A framework whose knowledge carries over.
+             * @example flask
+             */
+            framework: string;
+            /**
+             * Evidence
+             * @description Why it carries over (empty for a layer and its base: that is `builds_on`).
+             * @example [
+             *       {
+             *         "claim": "Built on Starlette.",
+             *         "id": "q2w7kd",
+             *         "source": "pillai-infotech"
+             *       }
+             *     ]
+             */
+            evidence: components["schemas"]["EvidenceRead"][];
         };
         /**
          * RuleCondition
@@ -2817,7 +3269,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     recommend: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `default`: every point accounted for, evidence by id (`GET /frameworks/{slug}` shows each id beside its text). `full`: the evidence, raw figures, reasons, companion stack and sources inline. `summary`: ranks, scores, the top reasons and warnings, and the decision. */
+                detail?: components["schemas"]["Detail"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2835,7 +3290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Recommendation"];
+                    "application/json": components["schemas"]["RecommendationSummary"] | components["schemas"]["Recommendation"] | components["schemas"]["RecommendationFull"];
                 };
             };
             /** @description The body is not valid JSON. */
