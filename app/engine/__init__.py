@@ -8,59 +8,68 @@ familiarity, switching and migration in ``advice``, and every knob in the cited 
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
+
 from app.engine.advice import migration
 from app.engine.explain import conflicting_musts, entry, summary, unverified_musts
 from app.engine.policy import API_FIRST_TYPES
 from app.engine.profile import ProjectProfile
-from app.engine.result import Confidence, Decision, Exclusion, Folded, Note, Recommendation
-from app.engine.score import displayed, score
+from app.engine.result import Confidence, Decision, Exclusion, Recommendation
+from app.engine.score import displayed, every_scored, score
 from app.engine.sensitivity import confidence, flips
 from app.engine.snapshot import KnowledgeSnapshot
+from app.vocab import Need
 
 __all__ = ["recommend"]
 
 
 def _cited_sources(recommendation: Recommendation) -> set[str]:
-    ids: set[str] = set()
-    for item in recommendation.recommendations:
-        ids.update(e.source for b in item.breakdown for e in b.evidence)
-        ids.update(s for a in item.adjustments for s in a.sources)
-        ids.update(s for n in (*item.reasons, *item.warnings) for s in n.sources)
-        ids.update(s for i in item.stack for s in i.sources)
+    items = recommendation.recommendations
+    ids = {e.source for item in items for b in item.breakdown for e in b.evidence}
+    ids.update(s for item in items for a in item.adjustments for s in a.sources)
+    ids.update(s for item in items for n in (*item.reasons, *item.warnings) for s in n.sources)
+    ids.update(s for item in items for i in item.stack for s in i.sources)
     ids.update(s for x in recommendation.excluded for n in x.reasons for s in n.sources)
     if recommendation.migration:
         ids.update(recommendation.migration.sources)
     return ids
 
 
+def _exclusions(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, rows: NDArray[np.bool_]
+) -> list[Exclusion]:
+    """The excluded frameworks by slug, each with the must-haves that rule it out."""
+    musts = [f for f, need in profile.features.items() if need is Need.must]
+    found = []
+    columns = snapshot.columns
+    excluded = np.flatnonzero(rows)
+    for row in excluded[np.argsort(columns.slug_order[excluded])].tolist():
+        by_feature = snapshot.exclusions[columns.slugs[row]]
+        reasons = [by_feature[f] for f in musts if f in by_feature]
+        if len(reasons) == 1:
+            found.append(reasons[0])
+        else:
+            found.append(
+                Exclusion(framework=columns.slugs[row], reasons=[r.reasons[0] for r in reasons])
+            )
+    return found
+
+
 def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommendation:
     """Rank every (candidate) framework for the profile, with the full explanation."""
     scoring = score(profile, snapshot)
-    ranked = scoring.ranked
-    entries = [
-        entry(i + 1, s, scoring, snapshot, profile) for i, s in enumerate(ranked[: profile.top_k])
-    ]
+    ranked = scoring.ranked.tolist()
+    shown = every_scored(scoring, ranked[: profile.top_k])  # explained: only what is returned
+    entries = [entry(i + 1, s, scoring, snapshot, profile) for i, s in enumerate(shown)]
     conflict = conflicting_musts(profile, snapshot)
     if entries and conflict is not None:
         entries[0] = entries[0].model_copy(update={"warnings": [conflict, *entries[0].warnings]})
-    excluded = [
-        Exclusion(
-            framework=s.framework.slug,
-            reasons=[
-                Note(
-                    text=f"must-have feature '{f}': the sources say it has none, and no package "
-                    "adds it",
-                    sources=sorted({e.source for e in s.framework.offer(f).evidence}),
-                )
-                for f in s.ruled_out
-            ],
-        )
-        for s in sorted(scoring.scored, key=lambda s: s.framework.slug)
-        if s.ruled_out
-    ]
+    excluded = _exclusions(profile, snapshot, scoring.excluded)
     margin = None
     if len(ranked) >= 2:
-        margin = round(displayed(ranked[0].total) - displayed(ranked[1].total), 2)
+        first, second = scoring.total[ranked[:2]].tolist()
+        margin = round(displayed(first) - displayed(second), 2)
     top = entries[0] if entries else None
     decision = Decision(
         margin=margin,
@@ -72,18 +81,8 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
         flips=flips(profile, snapshot, scoring) if top else [],
     )
     api_first = profile.project_type.value in API_FIRST_TYPES
-    folded = [
-        Folded(
-            framework=layer,
-            base=base,
-            reason=(
-                f"It scores no higher than {snapshot.frameworks[base].name}, which it adds to."
-                if api_first
-                else "An API layer is listed apart from its base only for API-first projects."
-            ),
-        )
-        for layer, base in sorted(scoring.folded.items())
-    ]
+    layers = sorted(snapshot.columns.slugs[row] for row in scoring.folded.tolist())
+    folded = [snapshot.foldings[layer][api_first] for layer in layers]
     result = Recommendation(
         kb_version=snapshot.version,
         summary=summary(entries, margin),
