@@ -193,9 +193,15 @@ def guidance_line(
     return NEUTRAL + NEUTRAL * (_saturated(pro) - _saturated(-against))
 
 
+#: Up to this many rows, one math.tanh per row costs less than finding the distinct sums first.
+_FEW_ROWS = 200
+
+
 def _saturated(units: Column) -> Column:
     """tanh(units / GUIDANCE_SATURATION) per row, by math.tanh as ``balance`` computes it (numpy's
-    tanh may differ in the last bit); rows share a few sums, so each is computed once."""
+    tanh may differ in the last bit). A large catalog shares a few sums: each is computed once."""
+    if len(units) <= _FEW_ROWS:
+        return np.array([math.tanh(u / GUIDANCE_SATURATION) for u in units.tolist()])
     sums, rows = np.unique(units, return_inverse=True)
     return np.array([math.tanh(u / GUIDANCE_SATURATION) for u in sums.tolist()])[rows]
 

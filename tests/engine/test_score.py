@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine.advice import familiarity, switching_effect
@@ -27,8 +29,14 @@ from app.engine.rules import indexed_matches, matching_rules
 from app.engine.score import Scoring, every_scored, profile_weights, score
 from app.engine.sensitivity import with_must, with_priority
 from app.engine.snapshot import NEUTRAL, KnowledgeSnapshot, RuleEffect
+from app.knowledge.bundle import KnowledgeBundle
+from app.knowledge.compile import compile_snapshot
 from app.vocab import Need
-from tests.engine.test_properties import _given_profiles
+from tests.engine.test_engine_benchmark import repeated_bundle
+from tests.engine.test_properties import PROPERTY_SETTINGS, _given_profiles, profiles
+
+#: Large enough that the columns take their large-catalog paths (distinct guidance sums).
+LARGE_CATALOG = 400
 
 
 def _added(terms: list[float]) -> float:
@@ -174,3 +182,20 @@ def test_a_feature_made_a_must_scored_from_todays_lines_equals_scoring_it_afresh
     _assert_same_as_reference(changed)
     afresh = score(changed.profile, snapshot)
     assert (changed.excluded == afresh.excluded).all()
+
+
+@pytest.fixture(scope="module")
+def large_snapshot(bundle: KnowledgeBundle) -> KnowledgeSnapshot:
+    return compile_snapshot(repeated_bundle(bundle, LARGE_CATALOG), "large")
+
+
+@settings(PROPERTY_SETTINGS, max_examples=20)
+@given(data=st.data())
+def test_a_large_catalog_scores_as_the_reference(
+    data: st.DataObject, large_snapshot: KnowledgeSnapshot
+) -> None:
+    profile = data.draw(profiles(large_snapshot), label="profile")
+    scoring = score(profile, large_snapshot)
+    _assert_same_as_reference(scoring)
+    criterion = data.draw(st.sampled_from(large_snapshot.criteria), label="criterion")
+    _assert_same_as_reference(with_priority(scoring, criterion, data.draw(st.integers(0, 5))))
