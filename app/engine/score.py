@@ -87,23 +87,6 @@ def profile_weights(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> dic
     return weights
 
 
-def guidance_value(units: Iterable[float]) -> float:
-    """0.5 with no guidance; towards 1 (for) or 0 (against), never reaching either.
-
-    Guidance for and guidance against saturate separately: many sources repeating the same pick
-    count with diminishing weight, and a warning against it is not swallowed by them.
-    """
-    units = list(units)
-    return balance(sum(u for u in units if u > 0), -sum(u for u in units if u < 0))
-
-
-def balance(pro: float, con: float) -> float:
-    """The guidance value of ``pro`` units for and ``con`` units against."""
-    return NEUTRAL + NEUTRAL * (
-        math.tanh(pro / GUIDANCE_SATURATION) - math.tanh(con / GUIDANCE_SATURATION)
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Scored:
     framework: FrameworkInfo
@@ -111,7 +94,7 @@ class Scored:
     feature_fit: float | None  # weighted coverage of the requested features
     familiarity: float | None  # None when the profile does not say what the team knows
     effects: tuple[RuleEffect, ...]  # matching rules and the switching cost, in guidance units
-    guidance: float  # guidance_value of the effects' net units
+    guidance: float  # the guidance line's value, from the effects' units (see guidance_line)
     weighted: float  # sum of weight x value over every line, in weight units
     ruled_out: tuple[str, ...]  # must-have features with a cited "none": excluded if any
     total: float  # 100 x weighted / total weight: unrounded, what the ranking uses
@@ -181,8 +164,13 @@ def _familiarity(profile: ProjectProfile, columns: Columns) -> Column | None:
 def guidance_line(
     matches: Iterable[tuple[RuleInfo, int]], switching: Column, columns: Columns
 ) -> Column:
-    """Per row, ``guidance_value`` of the matching rules' units and the switching cost, summed
-    for and against in the order the effects are listed."""
+    """Per row: 0.5 with no guidance; towards 1 (for) or 0 (against), never reaching either.
+
+    Guidance for and guidance against saturate separately: many sources repeating the same pick
+    count with diminishing weight, and a warning against it is not swallowed by them. The units
+    are summed for and against in the order the effects are listed: the matching rules in rule
+    order, then the switching cost.
+    """
     pro = np.zeros(len(columns.slugs))
     against = np.zeros(len(columns.slugs))
     for rule, index in matches:
@@ -198,8 +186,9 @@ _FEW_ROWS = 200
 
 
 def _saturated(units: Column) -> Column:
-    """tanh(units / GUIDANCE_SATURATION) per row, by math.tanh as ``balance`` computes it (numpy's
-    tanh may differ in the last bit). A large catalog shares a few sums: each is computed once."""
+    """tanh(units / GUIDANCE_SATURATION) per row, by math.tanh (numpy's tanh may differ from it in
+    the last bit, and math.tanh is the model's). A large catalog shares a few sums: each is
+    computed once."""
     if len(units) <= _FEW_ROWS:
         return np.array([math.tanh(u / GUIDANCE_SATURATION) for u in units.tolist()])
     sums, rows = np.unique(units, return_inverse=True)

@@ -205,8 +205,6 @@ class KnowledgeSnapshot:
     vectors: Mapping[str, tuple[float, ...]] = field(init=False)
     #: Precompiled: each framework's suggested companion stack.
     stacks: Mapping[str, tuple[StackItem, ...]] = field(init=False)
-    #: Precompiled: project type -> the rules that can apply to it (the others never match).
-    rules_by_project_type: Mapping[str, tuple[RuleInfo, ...]] = field(init=False)
     #: Precompiled: project type -> fact -> the (rule position in ``rules``, condition position in
     #: its ``when``) pairs that can hold only when the profile states that fact.
     rule_index: Mapping[str, Mapping[Fact, tuple[tuple[int, int], ...]]] = field(init=False)
@@ -233,17 +231,6 @@ class KnowledgeSnapshot:
             slug: suggest_stack(fw, self.stale_packages) for slug, fw in self.frameworks.items()
         }
         object.__setattr__(self, "stacks", MappingProxyType(stacks))
-        by_type = {
-            project_type: tuple(
-                rule
-                for rule in self.rules
-                if any(
-                    w.project_types is None or project_type in w.project_types for w in rule.when
-                )
-            )
-            for project_type in ProjectType
-        }
-        object.__setattr__(self, "rules_by_project_type", MappingProxyType(by_type))
         object.__setattr__(self, "rule_index", MappingProxyType(rule_index(self.rules)))
         read = {
             k
