@@ -23,7 +23,7 @@ from app.engine.policy import (
     MAX_FLIP_CHECKS,
     MAX_FLIPS,
 )
-from app.engine.profile import ProjectProfile
+from app.engine.profile import MAX_PRIORITY, ProjectProfile
 from app.engine.result import Confidence, Flip, FrameworkRecommendation
 from app.engine.rules import indexed_matches, requested_features
 from app.engine.score import (
@@ -114,8 +114,12 @@ def _priority_candidates(scoring: Scoring) -> list[tuple[int, str, int]]:
     profile, snapshot, ranked = scoring.profile, scoring.snapshot, scoring.ranked
     weighted = scoring.weighted[ranked]
     gaps = weighted[0] - weighted[1:]
+    # Values lie in 0..1, so a line rises at most 1 a step: one further behind than the most steps
+    # a priority can move never crosses.
+    near = gaps < MAX_PRIORITY
+    gaps, rivals = gaps[near], ranked[1:][near]
     # Per criterion (rows) and framework (columns): how much its value exceeds the top pick's.
-    differences = snapshot.columns.values[:, ranked[1:]] - snapshot.columns.values[:, ranked[:1]]
+    differences = snapshot.columns.values[:, rivals] - snapshot.columns.values[:, ranked[:1]]
     found = []
     for direction in (1, -1):
         slopes = direction * differences
@@ -126,7 +130,7 @@ def _priority_candidates(scoring: Scoring) -> list[tuple[int, str, int]]:
         nearest = meets.min(axis=1, initial=np.inf).tolist()
         for criterion, crossing in zip(snapshot.criteria, nearest, strict=True):
             current = profile.priorities.get(criterion, 0)
-            limit = 5 - current if direction == 1 else current
+            limit = MAX_PRIORITY - current if direction == 1 else current
             if crossing < limit:  # else the first step is past the limit, or there is none
                 steps = max(1, math.floor(crossing) + 1)
                 found.append((steps, criterion, current + direction * steps))
