@@ -62,6 +62,9 @@ from app.engine.snapshot import (
 from app.vocab import Need
 
 NO_ROWS: Rows = np.zeros(0, dtype=np.intp)
+#: Up to this many frameworks, a computation over the columns takes the path with the fewest
+#: numpy calls: on short columns the cost is the calls, not the arithmetic.
+_FEW_ROWS = 200
 
 
 def profile_weights(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> dict[str, float]:
@@ -134,8 +137,13 @@ def criteria_sums(criterion_weights: list[float], columns: Columns) -> Column:
     """Sum of weight x value over the criteria, added in their order (an accumulation, never a
     pairwise sum), so rows with the same values get the same sum, bit for bit."""
     sums = np.zeros(len(columns.slugs))
-    for products in columns.values * np.array(criterion_weights)[:, np.newaxis]:
-        sums += products
+    if not criterion_weights:
+        return sums
+    products = columns.values * np.array(criterion_weights)[:, np.newaxis]
+    if len(sums) <= _FEW_ROWS:  # one call; slower than the loop on long rows
+        return np.add.accumulate(products, axis=0)[-1]
+    for row in products:
+        sums += row
     return sums
 
 
@@ -181,15 +189,11 @@ def guidance_line(
     return NEUTRAL + NEUTRAL * (_saturated(pro) - _saturated(-against))
 
 
-#: Up to this many rows, one math.tanh per row costs less than finding the distinct sums first.
-_FEW_ROWS = 200
-
-
 def _saturated(units: Column) -> Column:
     """tanh(units / GUIDANCE_SATURATION) per row, by math.tanh (numpy's tanh may differ from it in
     the last bit, and math.tanh is the model's). A large catalog shares a few sums: each is
     computed once."""
-    if len(units) <= _FEW_ROWS:
+    if len(units) <= _FEW_ROWS:  # one math.tanh per row costs less than finding the distinct sums
         return np.array([math.tanh(u / GUIDANCE_SATURATION) for u in units.tolist()])
     sums, rows = np.unique(units, return_inverse=True)
     return np.array([math.tanh(u / GUIDANCE_SATURATION) for u in sums.tolist()])[rows]
