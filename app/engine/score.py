@@ -141,7 +141,8 @@ def criteria_sums(criterion_weights: list[float], columns: Columns) -> Column:
         return sums
     products = columns.values * np.array(criterion_weights)[:, np.newaxis]
     if len(sums) <= _FEW_ROWS:  # one call; slower than the loop on long rows
-        return np.add.accumulate(products, axis=0)[-1]
+        accumulated: Column = np.add.accumulate(products, axis=0)
+        return accumulated[-1]
     for row in products:
         sums += row
     return sums
@@ -336,11 +337,11 @@ def scored(scoring: Scoring, row: int) -> Scored:
     snapshot, profile, lines = scoring.snapshot, scoring.profile, scoring.lines
     slug = snapshot.columns.slugs[row]
     framework = snapshot.frameworks[slug]
+    by_rule = snapshot.columns.rule_effects
     effects = [
         effect
         for rule, index in scoring.matches
-        for target, effect in rule.effects[index]
-        if target == slug
+        if (effect := by_rule[rule.id][index].get(slug)) is not None
     ]
     switching = switching_effect(framework, profile, snapshot)
     if switching is not None:

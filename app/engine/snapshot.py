@@ -169,6 +169,8 @@ class Columns:
     #: Per rule id, per condition of its ``when``: the rows it moves towards and away from,
     #: with the guidance units of each.
     rule_rows: Mapping[str, tuple[tuple[Rows, Column, Rows, Column], ...]]
+    #: Per rule id, per condition of its ``when``: each named framework's effect, by slug.
+    rule_effects: Mapping[str, tuple[Mapping[str, RuleEffect], ...]]
 
 
 #: A profile fact that a rule condition needs: ("feature", slug), ("knows", slug), ("current",
@@ -360,4 +362,10 @@ def columns(
             )
         ),
         rule_rows=MappingProxyType(rule_rows),
+        rule_effects=MappingProxyType(
+            {
+                rule.id: tuple(MappingProxyType(dict(effects)) for effects in rule.effects)
+                for rule in rules
+            }
+        ),
     )
