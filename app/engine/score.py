@@ -141,8 +141,7 @@ def criteria_sums(criterion_weights: list[float], columns: Columns) -> Column:
         return sums
     products = columns.values * np.array(criterion_weights)[:, np.newaxis]
     if len(sums) <= _FEW_ROWS:  # one call; slower than the loop on long rows
-        accumulated: Column = np.add.accumulate(products, axis=0)
-        return accumulated[-1]
+        return np.asarray(np.add.accumulate(products, axis=0)[-1], dtype=np.float64)
     for row in products:
         sums += row
     return sums
