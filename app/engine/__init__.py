@@ -9,6 +9,9 @@ familiarity, switching and migration in ``advice``, and every knob in the cited 
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
+
 from app.engine.advice import migration
 from app.engine.detail import default_sources, full, summarize
 from app.engine.explain import conflicting_musts, entry, summary, unverified_musts
@@ -19,47 +22,52 @@ from app.engine.result import (
     Decision,
     Detail,
     Exclusion,
-    Folded,
-    Note,
     Recommendation,
     RecommendationFull,
     RecommendationSummary,
 )
-from app.engine.score import displayed, score
+from app.engine.score import displayed, every_scored, score
 from app.engine.sensitivity import confidence, flips
 from app.engine.snapshot import KnowledgeSnapshot
+from app.vocab import Need
 
 __all__ = ["answer", "recommend"]
+
+
+def _exclusions(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, rows: NDArray[np.bool_]
+) -> list[Exclusion]:
+    """The excluded frameworks by slug, each with the must-haves that rule it out."""
+    musts = [f for f, need in profile.features.items() if need is Need.must]
+    found = []
+    columns = snapshot.columns
+    excluded = np.flatnonzero(rows)
+    for row in excluded[np.argsort(columns.slug_order[excluded])].tolist():
+        by_feature = snapshot.exclusions[columns.slugs[row]]
+        reasons = [by_feature[f] for f in musts if f in by_feature]
+        if len(reasons) == 1:
+            found.append(reasons[0])
+        else:
+            found.append(
+                Exclusion(framework=columns.slugs[row], reasons=[r.reasons[0] for r in reasons])
+            )
+    return found
 
 
 def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommendation:
     """Rank every (candidate) framework for the profile, every point accounted for."""
     scoring = score(profile, snapshot)
-    ranked = scoring.ranked
-    entries = [
-        entry(i + 1, s, scoring, snapshot, profile) for i, s in enumerate(ranked[: profile.top_k])
-    ]
+    ranked = scoring.ranked.tolist()
+    shown = every_scored(scoring, ranked[: profile.top_k])  # explained: only what is returned
+    entries = [entry(i + 1, s, scoring, snapshot, profile) for i, s in enumerate(shown)]
     conflict = conflicting_musts(profile, snapshot)
     if entries and conflict is not None:
         entries[0] = entries[0].model_copy(update={"warnings": [conflict, *entries[0].warnings]})
-    excluded = [
-        Exclusion(
-            framework=s.framework.slug,
-            reasons=[
-                Note(
-                    text=f"must-have feature '{f}': the sources say it has none, and no package "
-                    "adds it",
-                    sources=sorted({e.source for e in s.framework.offer(f).evidence}),
-                )
-                for f in s.ruled_out
-            ],
-        )
-        for s in sorted(scoring.scored, key=lambda s: s.framework.slug)
-        if s.ruled_out
-    ]
+    excluded = _exclusions(profile, snapshot, scoring.excluded)
     margin = None
     if len(ranked) >= 2:
-        margin = round(displayed(ranked[0].total) - displayed(ranked[1].total), 2)
+        first, second = scoring.total[ranked[:2]].tolist()
+        margin = round(displayed(first) - displayed(second), 2)
     top = entries[0] if entries else None
     decision = Decision(
         margin=margin,
@@ -71,18 +79,8 @@ def recommend(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Recommend
         flips=flips(profile, snapshot, scoring) if top else [],
     )
     api_first = profile.project_type.value in API_FIRST_TYPES
-    folded = [
-        Folded(
-            framework=layer,
-            base=base,
-            reason=(
-                f"It scores no higher than {snapshot.frameworks[base].name}, which it adds to."
-                if api_first
-                else "An API layer is listed apart from its base only for API-first projects."
-            ),
-        )
-        for layer, base in sorted(scoring.folded.items())
-    ]
+    layers = sorted(snapshot.columns.slugs[row] for row in scoring.folded.tolist())
+    folded = [snapshot.foldings[layer][api_first] for layer in layers]
     result = Recommendation(
         detail="default",
         kb_version=snapshot.version,

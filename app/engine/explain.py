@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from app.engine.advice import familiarity
 from app.engine.policy import (
     ASYNC_FIRST,
@@ -250,10 +252,14 @@ def conflicting_musts(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> N
     musts = sorted(f for f, need in profile.features.items() if need is Need.must)
     if len(musts) < 2:
         return None
-    best = max(
-        snapshot.frameworks.values(),
-        key=lambda fw: (sum(fw.offer(f).support == "builtin" for f in musts), fw.slug),
-    )
+    columns = snapshot.columns
+    counts = np.zeros(len(columns.slugs), dtype=np.intp)
+    for feature in musts:
+        if feature in columns.builtin:
+            counts += columns.builtin[feature]
+    # The most built in; among equals, the last slug.
+    most = np.flatnonzero(counts == counts.max())
+    best = snapshot.frameworks[columns.slugs[most[np.argmax(columns.slug_order[most])]]]
     builtin = [f for f in musts if best.offer(f).support == "builtin"]
     if len(builtin) == len(musts):
         return None

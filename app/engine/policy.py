@@ -346,7 +346,8 @@ MAX_REASONS = 3
 STRONG_VALUE = 0.75
 MAX_FLIPS = 5
 MAX_FEATURE_FLIPS = 2
-#: Flips are verified by re-scoring; at most this many priority candidates are tried per answer.
+#: Flips are verified by scoring the change; at most this many priority candidates are tried per
+#: answer.
 MAX_FLIP_CHECKS = 8
 
 #: Warning triggers.

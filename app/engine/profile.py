@@ -28,6 +28,10 @@ SlugStr = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][
 MAX_JSON_NESTING = 8
 
 
+#: The most extra emphasis a priority can give a criterion.
+MAX_PRIORITY = 5
+
+
 def _integral_float_to_int(value: Any) -> Any:
     """Numbers are strict (never "5" or true), yet 5.0 is the integer 5, as in JSON Schema."""
     if isinstance(value, float) and value.is_integer():
@@ -125,7 +129,7 @@ class ProjectProfile(_Input):
     deployment: Deployment | None = Field(
         None, description="Where it runs. Default: not stated.", examples=["containers"]
     )
-    priorities: dict[SlugStr, Annotated[int, Field(strict=True, ge=0, le=5)]] = Field(
+    priorities: dict[SlugStr, Annotated[int, Field(strict=True, ge=0, le=MAX_PRIORITY)]] = Field(
         default_factory=dict,
         max_length=64,
         description=(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from app.engine.profile import ProjectProfile
-from app.engine.snapshot import Condition, RuleInfo
+from app.engine.snapshot import ALWAYS, Condition, Fact, KnowledgeSnapshot, RuleInfo
 from app.vocab import Need
 
 
@@ -101,4 +101,38 @@ def matching_rules(
             if condition_holds(condition, profile, requested):
                 matches.append((rule, index))
                 break
+    return matches
+
+
+def _stated_facts(profile: ProjectProfile, requested: frozenset[str]) -> list[Fact]:
+    """The facts of the profile that the rule index is keyed by (see ``snapshot.rule_index``)."""
+    facts = [ALWAYS, ("style", profile.team.style.value)]
+    facts += [("feature", f) for f in requested]
+    facts += [("knows", slug) for slug in profile.team.known_frameworks or ()]
+    if profile.current_framework is not None:
+        facts.append(("current", profile.current_framework))
+    if profile.workload is not None:
+        facts.append(("workload", profile.workload.value))
+    return facts
+
+
+def indexed_matches(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot
+) -> list[tuple[RuleInfo, int]]:
+    """What ``matching_rules`` finds over every rule, checking only the conditions whose indexed
+    fact the profile states: the others cannot hold."""
+    requested = requested_features(profile)
+    index = snapshot.rule_index[profile.project_type]
+    candidates = sorted(
+        {p for fact in _stated_facts(profile, requested) for p in index.get(fact, ())}
+    )
+    matches = []
+    matched = -1
+    for position, condition_index in candidates:  # rule order, then most specific first
+        if position == matched:
+            continue
+        rule = snapshot.rules[position]
+        if condition_holds(rule.when[condition_index], profile, requested):
+            matches.append((rule, condition_index))
+            matched = position
     return matches

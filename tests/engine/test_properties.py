@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from app.engine import answer, recommend
 from app.engine.profile import ProjectProfile
 from app.engine.result import Detail, Recommendation, RecommendationFull, RecommendationSummary
-from app.engine.score import displayed, score
+from app.engine.score import Scored, Scoring, displayed, every_scored, score
 from app.engine.snapshot import KnowledgeSnapshot
 from app.vocab import (
     AsyncExperience,
@@ -78,6 +78,14 @@ def profile_strategy(snapshot: KnowledgeSnapshot) -> st.SearchStrategy[ProjectPr
     return profiles(snapshot)
 
 
+def _ranked(scoring: Scoring) -> list[Scored]:
+    return every_scored(scoring, scoring.ranked.tolist())
+
+
+def _eligible(scoring: Scoring) -> list[Scored]:
+    return every_scored(scoring, scoring.eligible.tolist())
+
+
 def _given_profiles(test: Any) -> Any:
     """Run the test on random profiles drawn against the session's snapshot."""
 
@@ -115,7 +123,7 @@ def test_score_is_the_sum_of_contributions_and_adjustments_within_0_and_100(
 def test_no_framework_reaches_100(
     profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
 ) -> None:
-    assert all(s.total < 100 for s in score(profile, snapshot).scored)
+    assert all(s.total < 100 for s in every_scored(score(profile, snapshot)))
 
 
 @_given_profiles
@@ -131,7 +139,7 @@ def test_every_flip_shown_makes_its_new_top_strictly_first(
             update = {"priorities": {**profile.priorities, key: int(new_value)}}
         else:
             update = {"features": {**profile.features, key: Need(new_value)}}
-        ranked = score(profile.model_copy(update=update), snapshot).ranked
+        ranked = _ranked(score(profile.model_copy(update=update), snapshot))
         assert flip.new_top != result.recommendations[0].framework
         assert ranked[0].framework.slug == flip.new_top, flip
         if len(ranked) > 1:
@@ -147,10 +155,10 @@ def test_knowing_a_framework_never_lowers_its_score(
     if slug in known:
         return
     team = profile.team.model_copy(update={"known_frameworks": [*known, slug]})
-    before = {s.framework.slug: s.total for s in score(profile, snapshot).scored}
+    before = {s.framework.slug: s.total for s in every_scored(score(profile, snapshot))}
     after = {
         s.framework.slug: s.total
-        for s in score(profile.model_copy(update={"team": team}), snapshot).scored
+        for s in every_scored(score(profile.model_copy(update={"team": team}), snapshot))
     }
     if slug in before:
         assert after[slug] >= before[slug] - 1e-9
@@ -186,9 +194,9 @@ def test_adding_a_candidate_keeps_the_others_in_order(
 ) -> None:
     candidates = profile.candidates or sorted(snapshot.frameworks)[:3]
     extra = data.draw(st.sampled_from(sorted(snapshot.frameworks)), label="extra")
-    narrow = score(profile.model_copy(update={"candidates": candidates}), snapshot).eligible
+    narrow = _eligible(score(profile.model_copy(update={"candidates": candidates}), snapshot))
     widened = sorted(set(candidates) | {extra})
-    wide = score(profile.model_copy(update={"candidates": widened}), snapshot).eligible
+    wide = _eligible(score(profile.model_copy(update={"candidates": widened}), snapshot))
     before = [s.framework.slug for s in narrow]
     assert [s.framework.slug for s in wide if s.framework.slug in before] == before
 
@@ -202,7 +210,7 @@ def test_raising_a_priority_never_lowers_the_best_framework_on_it(
     if current == 5:
         return
     index = snapshot.criteria.index(criterion)
-    ranked = score(profile, snapshot).eligible
+    ranked = _eligible(score(profile, snapshot))
     if not ranked:
         return
     best_value = max(s.vector[index] for s in ranked)
@@ -211,7 +219,7 @@ def test_raising_a_priority_never_lowers_the_best_framework_on_it(
         update={"priorities": {**profile.priorities, criterion: current + 1}}
     )
     before = [s.framework.slug for s in ranked]
-    after = [s.framework.slug for s in score(raised, snapshot).eligible]
+    after = [s.framework.slug for s in _eligible(score(raised, snapshot))]
     for slug in best:
         assert after.index(slug) <= before.index(slug), (criterion, slug, before, after)
 
