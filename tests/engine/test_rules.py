@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.engine.profile import ProjectProfile
-from app.engine.rules import condition_holds, matching_rules, requested_features
+from app.engine.rules import condition_holds, matching_rules, stated
 from app.engine.snapshot import Condition, KnowledgeSnapshot, RuleInfo
 from app.knowledge.bundle import read_bundle
 from app.knowledge.compile import compile_snapshot
@@ -145,7 +145,7 @@ def _breakings(c: Condition, meeting: dict[str, Any]) -> dict[str, dict[str, Any
 
 
 def _holds(c: Condition, profile: ProjectProfile) -> bool:
-    return condition_holds(c, profile, requested_features(profile))
+    return condition_holds(c, stated(profile))
 
 
 def _fires(rule: RuleInfo, profile: ProjectProfile) -> bool:
