@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from app.engine.advice import familiarity
 from app.engine.policy import (
@@ -44,6 +45,9 @@ from app.engine.score import Scored, Scoring, displayed
 from app.engine.snapshot import NEUTRAL, FrameworkInfo, KnowledgeSnapshot
 from app.engine.stack import FEATURE_NEEDS
 from app.vocab import AsyncExperience, Deployment, Need, Workload
+
+#: The breakdown lines are validated in one call: pydantic-core loops over them, not Python.
+_BREAKDOWN = TypeAdapter(list[BreakdownLine])
 
 
 def _apportion(parts: list[float], target: float) -> list[float]:
@@ -102,25 +106,35 @@ def line_raw(line: str, framework: FrameworkInfo, profile: ProjectProfile) -> st
     return framework.value(line).raw
 
 
-def _line_value(line: str, scored: Scored, snapshot: KnowledgeSnapshot) -> float:
-    if line == FEATURE_FIT:
-        return scored.feature_fit if scored.feature_fit is not None else NEUTRAL
-    if line == FAMILIARITY:
-        return scored.familiarity if scored.familiarity is not None else NEUTRAL
-    if line == GUIDANCE:
-        return NEUTRAL
-    return scored.vector[snapshot.criteria.index(line)]
-
-
-def _shown_value(line: str, scored: Scored) -> float | None:
-    """The value a line shows: null for an unknown criterion (it counts as neutral)."""
-    if line == FEATURE_FIT:
-        return scored.feature_fit
-    if line == FAMILIARITY:
-        return scored.familiarity
-    if line == GUIDANCE:
-        return NEUTRAL
-    return scored.framework.value(line).value
+def _lines(
+    lines: list[str], scored: Scored, profile: ProjectProfile
+) -> tuple[list[float], list[float | None], list[tuple[str, ...]]]:
+    """Per line: the value it counts with (unknown as neutral), the value it shows (null for an
+    unknown criterion) and its evidence ids, all read from the snapshot."""
+    framework = scored.framework
+    counted: list[float] = []
+    shown: list[float | None] = []
+    ids: list[tuple[str, ...]] = []
+    for line in lines:
+        if line == FEATURE_FIT:
+            counted.append(NEUTRAL if scored.feature_fit is None else scored.feature_fit)
+            shown.append(scored.feature_fit)
+            ids.append(tuple(i for f in profile.features for i in framework.offer(f).ids))
+        elif line == FAMILIARITY:
+            counted.append(NEUTRAL if scored.familiarity is None else scored.familiarity)
+            shown.append(scored.familiarity)
+            known = familiarity(framework, profile)
+            ids.append(tuple(e.id for e in known.evidence) if known is not None else ())
+        elif line == GUIDANCE:
+            counted.append(NEUTRAL)
+            shown.append(NEUTRAL)
+            ids.append(())
+        else:
+            value = framework.value(line)
+            counted.append(NEUTRAL if value.value is None else value.value)
+            shown.append(value.value)
+            ids.append(value.ids)
+    return counted, shown, ids
 
 
 def _reasons(breakdown: list[BreakdownLine], adjustments: list[Adjustment]) -> list[Reason]:
@@ -328,23 +342,21 @@ def entry(
     pro = _effect_factor(sum(e.units for e in scored.effects if e.units > 0))
     con = _effect_factor(-sum(e.units for e in scored.effects if e.units < 0))
     score = displayed(scored.total)
+    counted, shown, ids = _lines(lines, scored, profile)
     parts = _apportion(
         [
-            100.0 * weights[line] * _line_value(line, scored, snapshot) / total_weight
-            for line in lines
+            100.0 * weights[line] * value / total_weight
+            for line, value in zip(lines, counted, strict=True)
         ]
         + [100.0 * e.units * (pro if e.units > 0 else con) / total_weight for e in scored.effects],
         score,
     )
-    breakdown = [
-        BreakdownLine(
-            criterion=line,
-            value=_shown_value(line, scored),
-            contribution=part,
-            evidence=[e.id for e in line_evidence(line, framework, profile)],
-        )
-        for line, part in zip(lines, parts, strict=False)
-    ]
+    breakdown = _BREAKDOWN.validate_python(
+        [
+            {"criterion": line, "value": value, "contribution": part, "evidence": evidence}
+            for line, value, part, evidence in zip(lines, shown, parts, ids, strict=False)
+        ]
+    )
     adjustments = [
         Adjustment(rule=e.rule, text=e.text, points=points, sources=list(e.sources))
         for e, points in zip(scored.effects, parts[len(lines) :], strict=True)

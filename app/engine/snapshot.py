@@ -33,6 +33,7 @@ class CriterionValue:
     value: float | None
     raw: str | None
     evidence: tuple[Cited, ...]
+    ids: tuple[str, ...] = ()  # the evidence's ids, as a default answer's breakdown lists them
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class FeatureOffer:
     packages: tuple[str, ...]
     evidence: tuple[Cited, ...]
     note: str | None = None  # for unknown: what was looked for
+    ids: tuple[str, ...] = ()  # the evidence's ids
 
     @property
     def ruled_out(self) -> bool:

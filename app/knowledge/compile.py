@@ -52,6 +52,17 @@ def _cited(evidence: list[Evidence]) -> tuple[Cited, ...]:
     return tuple(cite(e.source, e.claim) for e in evidence)
 
 
+def _criterion_value(assessment: Assessment) -> CriterionValue:
+    cited = _cited(assessment.evidence)
+    return CriterionValue(assessment.value, assessment.raw, cited, tuple(c.id for c in cited))
+
+
+def _offer(support: FeatureSupport) -> FeatureOffer:
+    cited = _cited(support.evidence)
+    ids = tuple(c.id for c in cited)
+    return FeatureOffer(support.support.value, tuple(support.packages), cited, support.note, ids)
+
+
 def check_evidence_ids(cited: Iterable[Cited]) -> None:
     """Fail loudly if two different claims share an id: an answer would point at the wrong text."""
     seen: dict[str, Cited] = {}
@@ -241,14 +252,8 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
             slug=fw.slug,
             name=fw.name,
             summary=fw.summary,
-            criteria={
-                c: CriterionValue(a.value, a.raw, _cited(a.evidence))
-                for c, a in assessments.items()
-            },
-            features={
-                f: FeatureOffer(s.support.value, tuple(s.packages), _cited(s.evidence), s.note)
-                for f, s in features.items()
-            },
+            criteria={c: _criterion_value(a) for c, a in assessments.items()},
+            features={f: _offer(s) for f, s in features.items()},
             companions={need: tuple(items) for need, items in companions[fw.slug].items()},
             team_size_cautions=tuple(cautions[fw.slug]),
             builds_on=fw.builds_on,
