@@ -222,8 +222,8 @@ def _warnings(
                     sources=_sources(cold.evidence),
                 )
             )
-        elif cold.value is None:
-            notes.append(Note(text="Cold start is unknown for this framework.", sources=[]))
+        elif cold.value is None and "cold_start" not in unknown:
+            unknown = [*unknown, "cold_start"]  # named in the one note on unknown values below
     size = profile.team.size
     for low, high, verdict, source in framework.team_size_cautions:
         if size is not None and low <= size and (high is None or size <= high):

@@ -165,6 +165,14 @@ def test_knowing_a_framework_never_lowers_its_score(
 
 
 @_given_profiles
+def test_at_most_one_warning_per_entry_mentions_unknown_values(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
+) -> None:
+    for entry in recommend(profile, snapshot).recommendations:
+        assert sum("unknown" in w.text.lower() for w in entry.warnings) <= 1, entry.warnings
+
+
+@_given_profiles
 def test_ranking_is_ordered_by_score(
     profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
 ) -> None:
