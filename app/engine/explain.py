@@ -171,6 +171,22 @@ def _warnings(
 ) -> list[Note]:
     framework = scored.framework
     notes = []
+    unverified = [
+        g.feature
+        for g in gaps
+        if g.support == "unknown" and profile.features.get(g.feature) is Need.must
+    ]
+    if unverified:  # first: the main caveat, as a must-have may turn out to be missing
+        where = f"; check {framework.homepage}" if framework.homepage else ""
+        notes.append(
+            Note(
+                text=(
+                    f"Must-have not verified for {framework.name}: {', '.join(unverified)} (the "
+                    f"knowledge base has no cited answer{where})."
+                ),
+                sources=[],
+            )
+        )
     async_value = framework.value("async_support")
     async_first = async_value.value is not None and async_value.value >= ASYNC_FIRST
     if async_first and profile.team.async_experience is AsyncExperience.none:

@@ -173,6 +173,21 @@ def test_at_most_one_warning_per_entry_mentions_unknown_values(
 
 
 @_given_profiles
+def test_a_must_have_with_unknown_support_is_warned_about_in_every_detail(
+    profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
+) -> None:
+    musts = [f for f, need in profile.features.items() if need is Need.must]
+    summary = answer(profile, snapshot, Detail.summary)
+    for entry in summary.recommendations:
+        framework = snapshot.frameworks[entry.framework]
+        unverified = [f for f in musts if framework.offer(f).support == "unknown"]
+        if unverified:
+            shown = [w.text for w in entry.warnings if w.text.startswith("Must-have not verified")]
+            assert len(shown) == 1, entry.warnings
+            assert all(f in shown[0] for f in unverified)
+
+
+@_given_profiles
 def test_ranking_is_ordered_by_score(
     profile: ProjectProfile, snapshot: KnowledgeSnapshot, data: st.DataObject
 ) -> None:
