@@ -223,12 +223,25 @@ def _warnings(
             Note(
                 text=(
                     f"{peak:,} req/s is above the {figure:,.0f} req/s the sources measured for one "
-                    f"{framework.name} process: plan for scale-out (several workers and instances "
-                    "behind a load balancer) and measure your own endpoints."
+                    f"{framework.name} process: {_SCALE_OUT}"
                 ),
                 sources=[source],
             )
         )
+    elif peak is not None and framework.peak_rps is None:
+        fastest = _fastest_measured(snapshot)
+        if fastest is not None and peak > fastest[1][0]:
+            other, (figure, source) = fastest
+            notes.append(
+                Note(
+                    text=(
+                        f"{peak:,} req/s is above the most the sources measured for one process "
+                        f"of any framework here ({figure:,.0f} req/s, {other.name}), and none "
+                        f"measured {framework.name}: {_SCALE_OUT}"
+                    ),
+                    sources=[source],
+                )
+            )
     cold = framework.value("cold_start")
     if profile.deployment is Deployment.serverless:
         if cold.value is not None and cold.value <= SLOW_COLD_START:
@@ -275,6 +288,23 @@ def _warnings(
             )
         )
     return notes
+
+
+_SCALE_OUT = (
+    "plan for scale-out (several workers and instances behind a load balancer) and measure your "
+    "own endpoints."
+)
+
+
+def _fastest_measured(
+    snapshot: KnowledgeSnapshot,
+) -> tuple[FrameworkInfo, tuple[float, str]] | None:
+    """The framework with the highest cited single-process throughput, and that figure."""
+    measured = [(fw.peak_rps, fw) for fw in snapshot.frameworks.values() if fw.peak_rps]
+    if not measured:
+        return None
+    figure, fastest = max(measured, key=lambda m: (m[0][0], m[1].slug))
+    return fastest, figure
 
 
 def conflicting_musts(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Note | None:
