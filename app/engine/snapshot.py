@@ -1,25 +1,20 @@
 """An immutable, precompiled view of the knowledge base: everything the engine reads.
 
-It is built from Postgres at start-up (and again when the knowledge-base version changes) and
-never touched by I/O afterwards, so ``/recommend`` runs no database query.
+Plain frozen data: ``app.knowledge.compile`` builds it, by pure functions, from the bundle read
+from Postgres at start-up (and again when the knowledge-base version changes); nothing touches it
+afterwards, so ``/recommend`` runs no database query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from types import MappingProxyType
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app.engine.policy import SUPPORT_FIT
 from app.engine.result import EvidenceItem as Cited
 from app.engine.result import Exclusion, Folded, SourceRef, StackItem
-from app.engine.set_aside import exclusions, foldings
-from app.engine.stack import suggest_stack
-from app.vocab import ProjectType
 
 Rows = NDArray[np.intp]
 Column = NDArray[np.float64]
@@ -114,11 +109,7 @@ class Condition:
     min_priority: Mapping[str, int] | None = None
     max_priority: Mapping[str, int] | None = None
     #: How many facts about the profile this condition checks: its specificity.
-    size: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        checked = sum(getattr(self, f.name) is not None for f in fields(self) if f.name != "size")
-        object.__setattr__(self, "size", checked)
+    size: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,170 +195,19 @@ class KnowledgeSnapshot:
     migrations: Mapping[tuple[str, str], MigrationInfo]
     sources: Mapping[str, SourceRef]
     #: Packages with no release in the policy's window: flagged in gaps, never suggested.
-    stale_packages: frozenset[str] = frozenset()
-    #: Precompiled: each framework's criterion values in ``criteria`` order, unknown as neutral.
-    vectors: Mapping[str, tuple[float, ...]] = field(init=False)
-    #: Precompiled: each framework's suggested companion stack.
-    stacks: Mapping[str, tuple[StackItem, ...]] = field(init=False)
-    #: Precompiled: project type -> fact -> the (rule position in ``rules``, condition position in
-    #: its ``when``) pairs that can hold only when the profile states that fact.
-    rule_index: Mapping[str, Mapping[Fact, tuple[tuple[int, int], ...]]] = field(init=False)
-    #: Precompiled: the criteria whose priority some rule condition reads.
-    priority_criteria: frozenset[str] = field(init=False)
-    #: Precompiled: the frameworks as columns.
-    columns: Columns = field(init=False)
-    #: Precompiled: per framework, per feature whose cited "none" rules it out, its exclusion.
-    exclusions: Mapping[str, Mapping[str, Exclusion]] = field(init=False)
-    #: Precompiled: per layer, its listing when folded, for an API-first project (True) or not.
-    foldings: Mapping[str, Mapping[bool, Folded]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Freeze the mappings so a snapshot shared across requests cannot be mutated.
-        object.__setattr__(self, "frameworks", MappingProxyType(dict(self.frameworks)))
-        object.__setattr__(self, "migrations", MappingProxyType(dict(self.migrations)))
-        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
-        vectors = {
-            slug: tuple(NEUTRAL if (v := fw.value(c).value) is None else v for c in self.criteria)
-            for slug, fw in self.frameworks.items()
-        }
-        object.__setattr__(self, "vectors", MappingProxyType(vectors))
-        stacks = {
-            slug: suggest_stack(fw, self.stale_packages) for slug, fw in self.frameworks.items()
-        }
-        object.__setattr__(self, "stacks", MappingProxyType(stacks))
-        object.__setattr__(self, "rule_index", MappingProxyType(rule_index(self.rules)))
-        read = {
-            k
-            for r in self.rules
-            for w in r.when
-            for k in (*(w.min_priority or ()), *(w.max_priority or ()))
-        }
-        object.__setattr__(self, "priority_criteria", frozenset(read))
-        object.__setattr__(self, "columns", columns(self.frameworks, self.criteria, self.rules))
-        excluded = {slug: MappingProxyType(exclusions(fw)) for slug, fw in self.frameworks.items()}
-        object.__setattr__(self, "exclusions", MappingProxyType(excluded))
-        object.__setattr__(self, "foldings", MappingProxyType(foldings(self.frameworks)))
-
-
-def _facts(condition: Condition) -> tuple[Fact, ...]:
-    """The facts one of which the profile must state for the condition to hold."""
-    c = condition
-    if c.features_any is not None:
-        return tuple(("feature", f) for f in sorted(c.features_any))
-    if c.features_all:
-        return (("feature", min(c.features_all)),)
-    if c.team_knows is not None:
-        return (("knows", c.team_knows),)
-    if c.current_frameworks is not None:
-        return tuple(("current", f) for f in sorted(c.current_frameworks))
-    if c.styles is not None:
-        return tuple(("style", s) for s in sorted(c.styles))
-    if c.workloads is not None:
-        return tuple(("workload", w) for w in sorted(c.workloads))
-    return (ALWAYS,)
-
-
-def rule_index(
-    rules: tuple[RuleInfo, ...],
-) -> dict[str, Mapping[Fact, tuple[tuple[int, int], ...]]]:
-    """Project type -> fact -> the conditions that need it, so matching checks only those."""
-    index: dict[str, Mapping[Fact, tuple[tuple[int, int], ...]]] = {}
-    for project_type in ProjectType:
-        by_fact: dict[Fact, list[tuple[int, int]]] = {}
-        for r, rule in enumerate(rules):
-            for w, condition in enumerate(rule.when):
-                types = condition.project_types
-                if types is None or project_type in types:
-                    for fact in _facts(condition):
-                        by_fact.setdefault(fact, []).append((r, w))
-        index[project_type] = MappingProxyType({f: tuple(p) for f, p in by_fact.items()})
-    return index
-
-
-_Array = TypeVar("_Array", bound=NDArray[Any])
-
-
-def _frozen(array: _Array) -> _Array:
-    array.flags.writeable = False  # shared across requests
-    return array
-
-
-def columns(
-    frameworks: Mapping[str, FrameworkInfo], criteria: tuple[str, ...], rules: tuple[RuleInfo, ...]
-) -> Columns:
-    """The frameworks' facts as columns (see :class:`Columns`)."""
-    slugs = tuple(frameworks)
-    rows = {slug: i for i, slug in enumerate(slugs)}
-    listed = list(frameworks.values())
-    features = sorted({f for fw in listed for f in fw.features})
-
-    def indices(found: Mapping[str, list[int]]) -> Mapping[str, Rows]:
-        return MappingProxyType({k: _frozen(np.array(v, dtype=np.intp)) for k, v in found.items()})
-
-    relatives: dict[str, list[int]] = {}
-    layers: dict[str, list[int]] = {}
-    for i, fw in enumerate(listed):
-        for relative in fw.relatives:
-            relatives.setdefault(relative, []).append(i)
-        if fw.builds_on is not None:
-            layers.setdefault(fw.builds_on, []).append(i)
-    rule_rows = {}
-    for rule in rules:
-        per_condition = []
-        for effects in rule.effects:
-            moves = [(rows[slug], e.units) for slug, e in effects if slug in rows]
-            pro = [(i, u) for i, u in moves if u > 0]
-            con = [(i, u) for i, u in moves if u < 0]
-            per_condition.append(
-                (
-                    _frozen(np.array([i for i, _ in pro], dtype=np.intp)),
-                    _frozen(np.array([u for _, u in pro], dtype=np.float64)),
-                    _frozen(np.array([i for i, _ in con], dtype=np.intp)),
-                    _frozen(np.array([u for _, u in con], dtype=np.float64)),
-                )
-            )
-        rule_rows[rule.id] = tuple(per_condition)
-    return Columns(
-        slugs=slugs,
-        rows=MappingProxyType(rows),
-        slug_order=_frozen(np.argsort(np.argsort(np.array(slugs, dtype=object)))),
-        values=_frozen(
-            np.array(
-                [
-                    [NEUTRAL if (v := fw.value(c).value) is None else v for fw in listed]
-                    for c in criteria
-                ],
-                dtype=np.float64,
-            ).reshape(len(criteria), len(listed))
-        ),
-        coverage=MappingProxyType(
-            {
-                f: _frozen(np.array([SUPPORT_FIT[fw.offer(f).support] for fw in listed]))
-                for f in features
-            }
-        ),
-        ruled_out=MappingProxyType(
-            {f: _frozen(np.array([fw.offer(f).ruled_out for fw in listed])) for f in features}
-        ),
-        builtin=MappingProxyType(
-            {
-                f: _frozen(np.array([fw.offer(f).support == "builtin" for fw in listed]))
-                for f in features
-            }
-        ),
-        unknown_coverage=_frozen(np.full(len(slugs), SUPPORT_FIT[UNKNOWN_OFFER.support])),
-        relatives_of=indices(relatives),
-        layers_on=indices(layers),
-        base=_frozen(
-            np.array(
-                [rows.get(fw.builds_on, -1) if fw.builds_on else -1 for fw in listed], dtype=np.intp
-            )
-        ),
-        rule_rows=MappingProxyType(rule_rows),
-        rule_effects=MappingProxyType(
-            {
-                rule.id: tuple(MappingProxyType(dict(effects)) for effects in rule.effects)
-                for rule in rules
-            }
-        ),
-    )
+    stale_packages: frozenset[str]
+    #: Each framework's criterion values in ``criteria`` order, unknown as neutral.
+    vectors: Mapping[str, tuple[float, ...]]
+    #: Each framework's suggested companion stack.
+    stacks: Mapping[str, tuple[StackItem, ...]]
+    #: Project type -> fact -> the (rule position in ``rules``, condition position in its
+    #: ``when``) pairs that can hold only when the profile states that fact.
+    rule_index: Mapping[str, Mapping[Fact, tuple[tuple[int, int], ...]]]
+    #: The criteria whose priority some rule condition reads.
+    priority_criteria: frozenset[str]
+    #: The frameworks as columns.
+    columns: Columns
+    #: Per framework, per feature whose cited "none" rules it out, its exclusion.
+    exclusions: Mapping[str, Mapping[str, Exclusion]]
+    #: Per layer, its listing when folded, for an API-first project (True) or not.
+    foldings: Mapping[str, Mapping[bool, Folded]]

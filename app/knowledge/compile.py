@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 from app.engine.policy import (
     ALTERNATIVE_SHARE,
@@ -20,21 +25,30 @@ from app.engine.policy import (
     RULE_UNITS,
     SPECIFICITY_BONUS,
     STALE_AFTER_MONTHS,
+    SUPPORT_FIT,
     THROUGHPUT_METRIC,
 )
 from app.engine.result import EvidenceItem as Cited
 from app.engine.result import SourceRef, cite
+from app.engine.set_aside import exclusions, foldings
 from app.engine.snapshot import (
+    ALWAYS,
+    NEUTRAL,
+    UNKNOWN_OFFER,
+    Columns,
     CompanionInfo,
     Condition,
     CriterionValue,
+    Fact,
     FeatureOffer,
     FrameworkInfo,
     KnowledgeSnapshot,
     MigrationInfo,
+    Rows,
     RuleEffect,
     RuleInfo,
 )
+from app.engine.stack import suggest_stack
 from app.knowledge.bundle import (
     MAINTENANCE_CRITERION,
     Assessment,
@@ -46,6 +60,7 @@ from app.knowledge.bundle import (
     RuleCondition,
     RuleData,
 )
+from app.vocab import ProjectType
 
 
 def _cited(evidence: list[Evidence]) -> tuple[Cited, ...]:
@@ -157,7 +172,8 @@ def _condition(condition: RuleCondition) -> Condition:
     fields: dict[str, object] = {}
     for key, value in condition.model_dump(exclude_none=True, mode="json").items():
         fields[key] = frozenset(value) if isinstance(value, list) else value
-    return Condition(**fields)  # type: ignore[arg-type]
+    # Its size, how many facts it checks, ranks the conditions of a rule: most specific first.
+    return Condition(**fields, size=len(fields))  # type: ignore[arg-type]
 
 
 def _display_names(slugs: tuple[str, ...] | list[str], bundle: KnowledgeBundle) -> str:
@@ -275,7 +291,7 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
         for m in bundle.migrations
     }
     check_evidence_ids(_all_cited(frameworks.values(), migrations.values()))
-    return KnowledgeSnapshot(
+    return assemble_snapshot(
         version=version,
         criteria=tuple(c.slug for c in bundle.criteria),
         criterion_names={c.slug: c.name for c in bundle.criteria},
@@ -295,4 +311,175 @@ def compile_snapshot(bundle: KnowledgeBundle, version: str) -> KnowledgeSnapshot
             for s in bundle.sources
         },
         stale_packages=stale_packages(bundle),
+    )
+
+
+def assemble_snapshot(
+    *,
+    version: str,
+    criteria: tuple[str, ...],
+    criterion_names: Mapping[str, str],
+    features: tuple[str, ...],
+    frameworks: Mapping[str, FrameworkInfo],
+    rules: tuple[RuleInfo, ...],
+    migrations: Mapping[tuple[str, str], MigrationInfo],
+    sources: Mapping[str, SourceRef],
+    stale_packages: frozenset[str] = frozenset(),
+) -> KnowledgeSnapshot:
+    """The snapshot of these facts, with everything the engine precomputes from them; its
+    mappings are read-only, as one snapshot is shared by every request."""
+    frameworks = MappingProxyType(dict(frameworks))
+    read_priorities = {
+        k for r in rules for w in r.when for k in (*(w.min_priority or ()), *(w.max_priority or ()))
+    }
+    return KnowledgeSnapshot(
+        version=version,
+        criteria=criteria,
+        criterion_names=MappingProxyType(dict(criterion_names)),
+        features=features,
+        frameworks=frameworks,
+        rules=rules,
+        migrations=MappingProxyType(dict(migrations)),
+        sources=MappingProxyType(dict(sources)),
+        stale_packages=stale_packages,
+        vectors=MappingProxyType(
+            {
+                slug: tuple(NEUTRAL if (v := fw.value(c).value) is None else v for c in criteria)
+                for slug, fw in frameworks.items()
+            }
+        ),
+        stacks=MappingProxyType(
+            {slug: suggest_stack(fw, stale_packages) for slug, fw in frameworks.items()}
+        ),
+        rule_index=MappingProxyType(rule_index(rules)),
+        priority_criteria=frozenset(read_priorities),
+        columns=columns(frameworks, criteria, rules),
+        exclusions=MappingProxyType(
+            {slug: MappingProxyType(exclusions(fw)) for slug, fw in frameworks.items()}
+        ),
+        foldings=MappingProxyType(foldings(frameworks)),
+    )
+
+
+def _facts(condition: Condition) -> tuple[Fact, ...]:
+    """The facts one of which the profile must state for the condition to hold."""
+    c = condition
+    if c.features_any is not None:
+        return tuple(("feature", f) for f in sorted(c.features_any))
+    if c.features_all:
+        return (("feature", min(c.features_all)),)
+    if c.team_knows is not None:
+        return (("knows", c.team_knows),)
+    if c.current_frameworks is not None:
+        return tuple(("current", f) for f in sorted(c.current_frameworks))
+    if c.styles is not None:
+        return tuple(("style", s) for s in sorted(c.styles))
+    if c.workloads is not None:
+        return tuple(("workload", w) for w in sorted(c.workloads))
+    return (ALWAYS,)
+
+
+def rule_index(
+    rules: tuple[RuleInfo, ...],
+) -> dict[str, Mapping[Fact, tuple[tuple[int, int], ...]]]:
+    """Project type -> fact -> the conditions that need it, so matching checks only those."""
+    index: dict[str, Mapping[Fact, tuple[tuple[int, int], ...]]] = {}
+    for project_type in ProjectType:
+        by_fact: dict[Fact, list[tuple[int, int]]] = {}
+        for r, rule in enumerate(rules):
+            for w, condition in enumerate(rule.when):
+                types = condition.project_types
+                if types is None or project_type in types:
+                    for fact in _facts(condition):
+                        by_fact.setdefault(fact, []).append((r, w))
+        index[project_type] = MappingProxyType({f: tuple(p) for f, p in by_fact.items()})
+    return index
+
+
+_Array = TypeVar("_Array", bound=NDArray[Any])
+
+
+def _frozen(array: _Array) -> _Array:
+    array.flags.writeable = False  # shared across requests
+    return array
+
+
+def columns(
+    frameworks: Mapping[str, FrameworkInfo], criteria: tuple[str, ...], rules: tuple[RuleInfo, ...]
+) -> Columns:
+    """The frameworks' facts as columns (see :class:`Columns`)."""
+    slugs = tuple(frameworks)
+    rows = {slug: i for i, slug in enumerate(slugs)}
+    listed = list(frameworks.values())
+    features = sorted({f for fw in listed for f in fw.features})
+
+    def indices(found: Mapping[str, list[int]]) -> Mapping[str, Rows]:
+        return MappingProxyType({k: _frozen(np.array(v, dtype=np.intp)) for k, v in found.items()})
+
+    relatives: dict[str, list[int]] = {}
+    layers: dict[str, list[int]] = {}
+    for i, fw in enumerate(listed):
+        for relative in fw.relatives:
+            relatives.setdefault(relative, []).append(i)
+        if fw.builds_on is not None:
+            layers.setdefault(fw.builds_on, []).append(i)
+    rule_rows = {}
+    for rule in rules:
+        per_condition = []
+        for effects in rule.effects:
+            moves = [(rows[slug], e.units) for slug, e in effects if slug in rows]
+            pro = [(i, u) for i, u in moves if u > 0]
+            con = [(i, u) for i, u in moves if u < 0]
+            per_condition.append(
+                (
+                    _frozen(np.array([i for i, _ in pro], dtype=np.intp)),
+                    _frozen(np.array([u for _, u in pro], dtype=np.float64)),
+                    _frozen(np.array([i for i, _ in con], dtype=np.intp)),
+                    _frozen(np.array([u for _, u in con], dtype=np.float64)),
+                )
+            )
+        rule_rows[rule.id] = tuple(per_condition)
+    return Columns(
+        slugs=slugs,
+        rows=MappingProxyType(rows),
+        slug_order=_frozen(np.argsort(np.argsort(np.array(slugs, dtype=object)))),
+        values=_frozen(
+            np.array(
+                [
+                    [NEUTRAL if (v := fw.value(c).value) is None else v for fw in listed]
+                    for c in criteria
+                ],
+                dtype=np.float64,
+            ).reshape(len(criteria), len(listed))
+        ),
+        coverage=MappingProxyType(
+            {
+                f: _frozen(np.array([SUPPORT_FIT[fw.offer(f).support] for fw in listed]))
+                for f in features
+            }
+        ),
+        ruled_out=MappingProxyType(
+            {f: _frozen(np.array([fw.offer(f).ruled_out for fw in listed])) for f in features}
+        ),
+        builtin=MappingProxyType(
+            {
+                f: _frozen(np.array([fw.offer(f).support == "builtin" for fw in listed]))
+                for f in features
+            }
+        ),
+        unknown_coverage=_frozen(np.full(len(slugs), SUPPORT_FIT[UNKNOWN_OFFER.support])),
+        relatives_of=indices(relatives),
+        layers_on=indices(layers),
+        base=_frozen(
+            np.array(
+                [rows.get(fw.builds_on, -1) if fw.builds_on else -1 for fw in listed], dtype=np.intp
+            )
+        ),
+        rule_rows=MappingProxyType(rule_rows),
+        rule_effects=MappingProxyType(
+            {
+                rule.id: tuple(MappingProxyType(dict(effects)) for effects in rule.effects)
+                for rule in rules
+            }
+        ),
     )

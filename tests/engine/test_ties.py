@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.engine.profile import ProjectProfile
 from app.engine.score import rank
-from app.engine.snapshot import FrameworkInfo, KnowledgeSnapshot
+from app.engine.snapshot import FrameworkInfo
+from app.knowledge.compile import assemble_snapshot
 
 
 def _bare(slug: str) -> FrameworkInfo:
@@ -12,7 +13,7 @@ def _bare(slug: str) -> FrameworkInfo:
 
 
 def test_ties_break_by_slug() -> None:
-    snapshot = KnowledgeSnapshot(
+    snapshot = assemble_snapshot(
         version="t",
         criteria=("performance",),
         criterion_names={"performance": "Raw performance"},
