@@ -228,16 +228,16 @@ def _warnings(
                 sources=[source],
             )
         )
-    elif peak is not None and framework.peak_rps is None:
-        fastest = _fastest_measured(snapshot)
-        if fastest is not None and peak > fastest[1][0]:
-            other, (figure, source) = fastest
+    elif peak is not None and framework.peak_rps is None and snapshot.fastest_measured:
+        fastest, figure, source = snapshot.fastest_measured
+        if peak > figure:  # above the most measured for any framework
             notes.append(
                 Note(
                     text=(
                         f"{peak:,} req/s is above the most the sources measured for one process "
-                        f"of any framework here ({figure:,.0f} req/s, {other.name}), and none "
-                        f"measured {framework.name}: {_SCALE_OUT}"
+                        f"of any framework here ({figure:,.0f} req/s, "
+                        f"{snapshot.frameworks[fastest].name}), and none measured "
+                        f"{framework.name}: {_SCALE_OUT}"
                     ),
                     sources=[source],
                 )
@@ -294,17 +294,6 @@ _SCALE_OUT = (
     "plan for scale-out (several workers and instances behind a load balancer) and measure your "
     "own endpoints."
 )
-
-
-def _fastest_measured(
-    snapshot: KnowledgeSnapshot,
-) -> tuple[FrameworkInfo, tuple[float, str]] | None:
-    """The framework with the highest cited single-process throughput, and that figure."""
-    measured = [(fw.peak_rps, fw) for fw in snapshot.frameworks.values() if fw.peak_rps]
-    if not measured:
-        return None
-    figure, fastest = max(measured, key=lambda m: (m[0][0], m[1].slug))
-    return fastest, figure
 
 
 def conflicting_musts(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Note | None:

@@ -211,3 +211,5 @@ class KnowledgeSnapshot:
     exclusions: Mapping[str, Mapping[str, Exclusion]]
     #: Per layer, its listing when folded, for an API-first project (True) or not.
     foldings: Mapping[str, Mapping[bool, Folded]]
+    #: The highest cited single-process throughput of any framework: (slug, req/s, source id).
+    fastest_measured: tuple[str, float, str] | None

@@ -358,7 +358,16 @@ def assemble_snapshot(
             {slug: MappingProxyType(exclusions(fw)) for slug, fw in frameworks.items()}
         ),
         foldings=MappingProxyType(foldings(frameworks)),
+        fastest_measured=_fastest_measured(frameworks),
     )
+
+
+def _fastest_measured(frameworks: Mapping[str, FrameworkInfo]) -> tuple[str, float, str] | None:
+    measured = [(fw.peak_rps, fw.slug) for fw in frameworks.values() if fw.peak_rps is not None]
+    if not measured:
+        return None
+    (figure, source), slug = max(measured)
+    return slug, figure, source
 
 
 def _facts(condition: Condition) -> tuple[Fact, ...]:
