@@ -162,6 +162,12 @@ def _reasons(breakdown: list[BreakdownLine], adjustments: list[Adjustment]) -> l
     return reasons
 
 
+_SCALE_OUT = (
+    "plan for scale-out (several workers and instances behind a load balancer) and measure your "
+    "own endpoints."
+)
+
+
 def _warnings(
     scored: Scored,
     profile: ProjectProfile,
@@ -171,11 +177,7 @@ def _warnings(
 ) -> list[Note]:
     framework = scored.framework
     notes = []
-    unverified = [
-        g.feature
-        for g in gaps
-        if g.support == "unknown" and profile.features.get(g.feature) is Need.must
-    ]
+    unverified = _unverified_musts(gaps, profile)
     if unverified:  # first: the main caveat, as a must-have may turn out to be missing
         where = f"; check {framework.homepage}" if framework.homepage else ""
         notes.append(
@@ -288,12 +290,6 @@ def _warnings(
             )
         )
     return notes
-
-
-_SCALE_OUT = (
-    "plan for scale-out (several workers and instances behind a load balancer) and measure your "
-    "own endpoints."
-)
 
 
 def conflicting_musts(profile: ProjectProfile, snapshot: KnowledgeSnapshot) -> Note | None:
@@ -431,9 +427,14 @@ def reason_note(
 
 
 def unverified_musts(entry_: FrameworkRecommendation, profile: ProjectProfile) -> list[str]:
+    return _unverified_musts(entry_.gaps, profile)
+
+
+def _unverified_musts(gaps: list[Gap], profile: ProjectProfile) -> list[str]:
+    """The must-haves whose support the knowledge base cannot confirm, nor rule out."""
     return [
         g.feature
-        for g in entry_.gaps
+        for g in gaps
         if g.support == "unknown" and profile.features.get(g.feature) is Need.must
     ]
 
