@@ -116,6 +116,8 @@ def condition_holds(c: Condition, p: Stated) -> bool:
         return False
     if c.api_designs is not None and p.api_design not in c.api_designs:
         return False
+    if c.api_designs_none is not None and p.api_design in c.api_designs_none:
+        return False
     if c.max_priority is not None and not all(
         k in p.priorities and p.priorities[k] <= v for k, v in c.max_priority.items()
     ):

@@ -106,6 +106,7 @@ class Condition:
     current_frameworks: frozenset[str] | None = None
     codebases: frozenset[str] | None = None
     api_designs: frozenset[str] | None = None
+    api_designs_none: frozenset[str] | None = None
     min_priority: Mapping[str, int] | None = None
     max_priority: Mapping[str, int] | None = None
     #: How many facts about the profile this condition checks: its specificity.

@@ -337,6 +337,11 @@ class RuleCondition(_Strict):
     api_designs: list[ApiDesign] | None = Field(
         None, description="The API contract is written this way.", examples=[["spec_first"]]
     )
+    api_designs_none: list[ApiDesign] | None = Field(
+        None,
+        description="The API contract is not written in any of these ways (or is not stated).",
+        examples=[["spec_first"]],
+    )
     codebases: list[Codebase] | None = Field(
         None, description="The existing codebase's size is one of these.", examples=[["large"]]
     )

@@ -132,6 +132,8 @@ def _breakings(c: Condition, meeting: dict[str, Any]) -> dict[str, dict[str, Any
         variant("team_knows_none_of")["team"]["known_frameworks"] = [
             sorted(c.team_knows_none_of)[0]
         ]
+    if c.api_designs_none:
+        variant("api_designs_none")["api_design"] = sorted(c.api_designs_none)[0]
     if c.current_frameworks:
         others = sorted(set(SNAPSHOT.frameworks) - c.current_frameworks)
         variant("current_frameworks")["current_framework"] = others[0]
@@ -174,6 +176,7 @@ def test_every_condition_field_is_covered_here() -> None:
         "features_any",
         "features_all",
         "features_none",
+        "api_designs_none",
         "team_knows",
         "team_knows_none_of",
         "current_frameworks",

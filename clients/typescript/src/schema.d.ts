@@ -2758,6 +2758,14 @@ export interface components {
              */
             api_designs?: components["schemas"]["ApiDesign"][] | null;
             /**
+             * Api Designs None
+             * @description The API contract is not written in any of these ways (or is not stated).
+             * @example [
+             *       "spec_first"
+             *     ]
+             */
+            api_designs_none?: components["schemas"]["ApiDesign"][] | null;
+            /**
              * Codebases
              * @description The existing codebase's size is one of these.
              * @example [
