@@ -172,8 +172,11 @@ def _condition(condition: RuleCondition) -> Condition:
     fields: dict[str, object] = {}
     for key, value in condition.model_dump(exclude_none=True, mode="json").items():
         fields[key] = frozenset(value) if isinstance(value, list) else value
-    # Its size, how many facts it checks, ranks the conditions of a rule: most specific first.
-    return Condition(**fields, size=len(fields))  # type: ignore[arg-type]
+    # Its size, how many facts of the source's situation it checks, ranks the conditions of a rule
+    # (most specific first) and adds to its units. ``api_designs_none`` only keeps a claim within
+    # its scope ("zero extra code" is not a spec-first project): it is not one of those facts.
+    size = len(fields.keys() - {"api_designs_none"})
+    return Condition(**fields, size=size)  # type: ignore[arg-type]
 
 
 def _display_names(slugs: tuple[str, ...] | list[str], bundle: KnowledgeBundle) -> str:

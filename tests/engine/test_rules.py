@@ -185,3 +185,17 @@ def test_every_condition_field_is_covered_here() -> None:
         "size",
     }
     assert set(Condition.__dataclass_fields__) == covered
+
+
+def test_a_scope_carve_out_adds_no_specificity() -> None:
+    """``api_designs_none`` keeps a claim within its scope; it must not earn a rule more units."""
+    carved = [c for r in SNAPSHOT.rules for c in r.when if c.api_designs_none]
+    assert carved  # the bundle has such conditions; else this checks nothing
+    for rule in SNAPSHOT.rules:
+        for c in rule.when:
+            stated = [
+                name
+                for name in Condition.__dataclass_fields__
+                if name not in ("size", "api_designs_none") and getattr(c, name) is not None
+            ]
+            assert c.size == len(stated), rule.id
