@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -37,6 +38,16 @@ async def test_readyz_is_ok_on_a_migrated_database(client: httpx.AsyncClient) ->
     response = await client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+async def test_a_readiness_probe_logs_no_alembic_lines(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Probes come every few seconds: Alembic's "Context impl ..." lines must not come with each."""
+    with caplog.at_level(logging.DEBUG):
+        response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert [r.name for r in caplog.records if r.name.startswith("alembic")] == []
 
 
 async def test_readyz_is_503_but_healthz_200_when_the_database_is_unreachable(
