@@ -28,7 +28,7 @@ class CriterionValue:
     value: float | None
     raw: str | None
     evidence: tuple[Cited, ...]
-    ids: tuple[str, ...] = ()  # the evidence's ids, as a default answer's breakdown lists them
+    ids: tuple[str, ...]  # the evidence's ids, as a default answer's breakdown lists them
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +36,8 @@ class FeatureOffer:
     support: str  # builtin | addon | none | unknown
     packages: tuple[str, ...]
     evidence: tuple[Cited, ...]
+    ids: tuple[str, ...]  # the evidence's ids
     note: str | None = None  # for unknown: what was looked for
-    ids: tuple[str, ...] = ()  # the evidence's ids
 
     @property
     def ruled_out(self) -> bool:
@@ -45,8 +45,8 @@ class FeatureOffer:
         return self.support == "none" and not self.packages
 
 
-UNKNOWN_OFFER = FeatureOffer("unknown", (), ())
-UNKNOWN_VALUE = CriterionValue(None, None, ())
+UNKNOWN_OFFER = FeatureOffer("unknown", (), (), ())
+UNKNOWN_VALUE = CriterionValue(None, None, (), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,12 @@ class FrameworkInfo:
         return self.features.get(feature, UNKNOWN_OFFER)
 
 
-@dataclass(frozen=True, slots=True)
+#: Condition fields that only keep a claim within its scope ("zero extra code" is not a spec-first
+#: project): they hold when the profile says nothing, and are not facts of the source's situation.
+SCOPE_FIELDS = frozenset({"api_designs_none"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Condition:
     """One conjunction of a rule's ``when``: every field that is set must hold."""
 
@@ -109,8 +114,8 @@ class Condition:
     api_designs_none: frozenset[str] | None = None
     min_priority: Mapping[str, int] | None = None
     max_priority: Mapping[str, int] | None = None
-    #: How many facts about the profile this condition checks: its specificity.
-    size: int = 0
+    #: How many facts of the source's situation it checks (not ``SCOPE_FIELDS``): its specificity.
+    size: int
 
 
 @dataclass(frozen=True, slots=True)

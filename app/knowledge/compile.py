@@ -34,6 +34,7 @@ from app.engine.set_aside import exclusions, foldings
 from app.engine.snapshot import (
     ALWAYS,
     NEUTRAL,
+    SCOPE_FIELDS,
     UNKNOWN_OFFER,
     Columns,
     CompanionInfo,
@@ -75,7 +76,7 @@ def _criterion_value(assessment: Assessment) -> CriterionValue:
 def _offer(support: FeatureSupport) -> FeatureOffer:
     cited = _cited(support.evidence)
     ids = tuple(c.id for c in cited)
-    return FeatureOffer(support.support.value, tuple(support.packages), cited, support.note, ids)
+    return FeatureOffer(support.support.value, tuple(support.packages), cited, ids, support.note)
 
 
 def check_evidence_ids(cited: Iterable[Cited]) -> None:
@@ -173,9 +174,8 @@ def _condition(condition: RuleCondition) -> Condition:
     for key, value in condition.model_dump(exclude_none=True, mode="json").items():
         fields[key] = frozenset(value) if isinstance(value, list) else value
     # Its size, how many facts of the source's situation it checks, ranks the conditions of a rule
-    # (most specific first) and adds to its units. ``api_designs_none`` only keeps a claim within
-    # its scope ("zero extra code" is not a spec-first project): it is not one of those facts.
-    size = len(fields.keys() - {"api_designs_none"})
+    # (most specific first) and adds to its units.
+    size = len(fields.keys() - SCOPE_FIELDS)
     return Condition(**fields, size=size)  # type: ignore[arg-type]
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from app.engine.profile import ProjectProfile
 from app.engine.rules import condition_holds, matching_rules, stated
-from app.engine.snapshot import Condition, KnowledgeSnapshot, RuleInfo
+from app.engine.snapshot import SCOPE_FIELDS, Condition, KnowledgeSnapshot, RuleInfo
 from app.knowledge.bundle import read_bundle
 from app.knowledge.compile import compile_snapshot
 from app.vocab import (
@@ -189,13 +189,13 @@ def test_every_condition_field_is_covered_here() -> None:
 
 def test_a_scope_carve_out_adds_no_specificity() -> None:
     """``api_designs_none`` keeps a claim within its scope; it must not earn a rule more units."""
-    carved = [c for r in SNAPSHOT.rules for c in r.when if c.api_designs_none]
+    carved = [c for r in SNAPSHOT.rules for c in r.when if c.api_designs_none]  # in SCOPE_FIELDS
     assert carved  # the bundle has such conditions; else this checks nothing
     for rule in SNAPSHOT.rules:
         for c in rule.when:
             stated = [
                 name
                 for name in Condition.__dataclass_fields__
-                if name not in ("size", "api_designs_none") and getattr(c, name) is not None
+                if name != "size" and name not in SCOPE_FIELDS and getattr(c, name) is not None
             ]
             assert c.size == len(stated), rule.id
