@@ -178,7 +178,7 @@ def _warnings(
     framework = scored.framework
     notes = []
     unverified = _unverified_musts(gaps, profile)
-    if unverified:  # first: the main caveat, as a must-have may turn out to be missing
+    if unverified:  # first (after any conflict note): a must-have may turn out to be missing
         where = f"; check {framework.homepage}" if framework.homepage else ""
         notes.append(
             Note(
@@ -219,6 +219,7 @@ def _warnings(
             )
         )
     peak = profile.expected_peak_rps
+    base = snapshot.frameworks.get(framework.builds_on) if framework.builds_on else None
     if peak is not None and framework.peak_rps is not None and peak > framework.peak_rps[0]:
         figure, source = framework.peak_rps
         notes.append(
@@ -230,6 +231,18 @@ def _warnings(
                 sources=[source],
             )
         )
+    elif peak is not None and framework.peak_rps is None and base and base.peak_rps:
+        figure, source = base.peak_rps
+        if peak > figure:  # a layer serves no more than the framework it runs on
+            notes.append(
+                Note(
+                    text=(
+                        f"{peak:,} req/s is above the {figure:,.0f} req/s the sources measured for "
+                        f"one {base.name} process, which {framework.name} runs on: {_SCALE_OUT}"
+                    ),
+                    sources=[source],
+                )
+            )
     elif peak is not None and framework.peak_rps is None and snapshot.fastest_measured:
         fastest, figure, source = snapshot.fastest_measured
         if peak > figure:  # above the most measured for any framework

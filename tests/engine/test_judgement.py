@@ -189,6 +189,24 @@ def test_load_above_what_one_process_serves_asks_for_scale_out() -> None:
         assert advice[0].sources  # the measured figure it compares with is cited
 
 
+def test_a_layer_is_warned_at_the_load_its_base_was_measured_below() -> None:
+    layers = [fw for fw in SNAPSHOT.frameworks.values() if fw.builds_on and not fw.peak_rps]
+    bases = {fw.builds_on: SNAPSHOT.frameworks[fw.builds_on].peak_rps for fw in layers}
+    measured = {slug: figure for slug, figure in bases.items() if figure}
+    assert measured  # django and flask are measured, their layers are not
+    load = int(max(figure for figure, _ in measured.values())) + 1
+    assert SNAPSHOT.fastest_measured is not None
+    assert load < SNAPSHOT.fastest_measured[1]  # below the catalog-wide advice
+    answer = _answer({"project_type": "api", "expected_peak_rps": load, "top_k": 50})
+    shown = {e.framework: e for e in answer.recommendations}
+    checked = [fw for fw in layers if fw.slug in shown and fw.builds_on in measured]
+    assert checked
+    for fw in checked:
+        advice = [w for w in shown[fw.slug].warnings if "scale-out" in w.text]
+        assert len(advice) == 1, shown[fw.slug].warnings
+        assert f"which {fw.name} runs on" in advice[0].text
+
+
 def test_conflicting_musts_are_named() -> None:
     musts = {
         f: "must"
